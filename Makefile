@@ -1,0 +1,39 @@
+# Two entry points for newcomers: `make demo` and `make test`. Both create .venv on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast lint bench clean
+
+setup: $(VENV)/.installed
+
+# torch==2.13.0 first: it resolves to the CPU wheel on this machine; a bare `torch` pulls a CUDA build.
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[train,server,dev]'
+	touch $@
+
+demo: setup
+	$(VENV)/bin/lmmr1 demo
+
+# The full suite, slow tests included: this is what CI runs.
+test: setup
+	$(VENV)/bin/ruff check lmmr1 tests benchmarks
+	$(PY) -m pytest -q --run-slow $(PYTEST_ARGS)
+
+# Everything but the slow tests (seconds, not minutes).
+test-fast: setup
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check lmmr1 tests benchmarks
+
+bench: setup
+	$(PY) benchmarks/verify_speed.py
+	$(PY) benchmarks/verify_accuracy.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,19 @@
+"""Rule-based verifiers: ``verify`` a completion against a gold answer, ``check_format`` its tags."""
+
+from lmmr1.verifiers.api import verify
+from lmmr1.verifiers.batch import verify_batch
+from lmmr1.verifiers.config import ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
+from lmmr1.verifiers.format_tags import check_format
+from lmmr1.verifiers.verdict import REASONS, Verdict
+
+__all__ = [
+    "REASONS",
+    "ChoiceConfig",
+    "GeometryConfig",
+    "MathConfig",
+    "Verdict",
+    "VerifierConfig",
+    "check_format",
+    "verify",
+    "verify_batch",
+]
