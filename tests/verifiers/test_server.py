@@ -1,0 +1,161 @@
+"""OpenRLHF reward server over real HTTP on loopback: contract, rewards, 4xx, concurrency."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+uvicorn = pytest.importorskip("uvicorn")
+
+from lmmr1.verifiers.server import ServerConfig, create_app, extract_response, main  # noqa: E402
+
+CHATML_PROMPT = "<|im_start|>user\nWhat is 6 * 7?<|im_end|>\n<|im_start|>assistant\n"
+GOOD = "<think>6 * 7 = 42</think><answer>42</answer>"
+BOXED = "6 times 7 is $\\boxed{42}$."
+WRONG = "<think>6 * 7 = 48</think><answer>48</answer>"
+
+
+class _Server:
+    def __init__(self, config: ServerConfig) -> None:
+        cfg = uvicorn.Config(create_app(config), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(cfg)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start within 10 s")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def url():
+    with _Server(ServerConfig(workers=1, max_body_bytes=20_000)) as base:
+        yield base
+
+
+def post(url, payload, path="/get_reward", **kw):
+    return httpx.post(url + path, json=payload, timeout=30, **kw)
+
+
+def test_openrlhf_request_gets_lmmr1_rewards(url):
+    queries = [CHATML_PROMPT + GOOD + "<|im_end|>", CHATML_PROMPT + BOXED, CHATML_PROMPT + WRONG]
+    r = post(url, {"query": queries, "prompts": [CHATML_PROMPT] * 3, "labels": ["42"] * 3})
+    assert r.status_code == 200
+    body = r.json()
+    # accuracy + 0.5 * strict format, as LMM-R1's server
+    assert body["rewards"] == [1.5, 1.0, 0.5]
+    assert body["scores"] == [1.0, 1.0, 0.0]
+    assert body["reasons"] == ["equal", "equal", "not_equal"]
+    assert body["extra_logs"]["format"] == [1.0, 0.0, 1.0]
+
+
+def test_root_path_and_numeric_labels(url):
+    r = post(url, {"query": ["Q: 6*7? A: " + BOXED], "prompts": ["Q: 6*7? A: "], "labels": [42]}, path="/")
+    assert r.status_code == 200 and r.json()["rewards"] == [1.0]
+
+
+def test_cannot_verify_is_zero_with_reason(url):
+    r = post(url, {"query": [GOOD], "prompts": [""], "labels": [""]})
+    body = r.json()
+    assert body["rewards"] == [0.5]  # format only: accuracy cannot be verified
+    assert body["scores"] == [0.0]
+    assert body["reasons"] == ["gold_unparseable"]
+    assert body["extra_logs"]["verifiable"] == [0.0]
+
+
+def test_choice_tasks_and_options(url):
+    payload = {
+        "query": ["<answer>B</answer>", "<answer>A</answer>"],
+        "labels": ["B", "B"],
+        "tasks": ["choice", "choice"],
+        "options": [{"A": "3", "B": "7"}, ["3", "7"]],
+    }
+    assert post(url, payload).json()["scores"] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{not json", 400, "not valid JSON"),
+        (b"[1, 2]", 400, "must be a JSON object"),
+        (json.dumps({"query": ["a"]}).encode(), 400, "missing field 'labels'"),
+        (json.dumps({"query": "a", "labels": ["1"]}).encode(), 400, "'query' must be a list"),
+        (json.dumps({"query": ["a", "b"], "prompts": ["a"], "labels": ["1", "2"]}).encode(), 400, "lengths {'prompts': 1}"),
+        (json.dumps({"query": [1], "labels": ["1"]}).encode(), 400, "query[0] must be one of strings"),
+        (json.dumps({"query": ["a"], "labels": [None]}).encode(), 400, "labels[0]"),
+        (json.dumps({"query": ["a"], "labels": ["1"], "tasks": ["poetry"]}).encode(), 400, "tasks[0]='poetry'"),
+        (json.dumps({"query": ["x" * 30_000], "labels": ["1"]}).encode(), 413, "max-body-bytes=20000"),
+    ],
+)
+def test_bad_requests_get_4xx_and_the_server_keeps_serving(url, body, status, message):
+    r = httpx.post(url + "/get_reward", content=body, headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == status
+    assert message in r.json()["error"]
+    ok = post(url, {"query": [BOXED], "labels": ["42"]})
+    assert ok.status_code == 200 and ok.json()["rewards"] == [1.0]
+
+
+def test_oversized_chunked_body_without_length_is_refused(url):
+    def chunks():
+        for _ in range(30):
+            yield b"x" * 1000
+
+    r = httpx.post(url + "/get_reward", content=chunks(), timeout=30)
+    assert r.status_code == 413
+
+
+def test_get_is_not_allowed_and_health(url):
+    assert httpx.get(url + "/get_reward", timeout=10).status_code == 405
+    assert httpx.get(url + "/health", timeout=10).json() == {"status": "ok"}
+
+
+def test_concurrent_clients_each_get_their_own_rewards(url):
+    def client(k: int) -> list[float]:
+        out = []
+        with httpx.Client(timeout=60) as c:
+            for j in range(5):  # bounded: 8 clients x 5 requests
+                gold = str(k * 10 + j)
+                queries = [f"so $\\boxed{{{gold}}}$", f"so $\\boxed{{{gold}1}}$", f"<think>t</think><answer>{gold}</answer>"]
+                r = c.post(url + "/get_reward", json={"query": queries, "prompts": [""] * 3, "labels": [gold] * 3})
+                assert r.status_code == 200
+                out.append(r.json()["rewards"])
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(client, range(8)))
+    assert all(rewards == [1.0, 0.0, 1.5] for per_client in results for rewards in per_client)
+
+
+def test_extract_response():
+    assert extract_response(CHATML_PROMPT + GOOD + "<|im_end|>", CHATML_PROMPT) == GOOD
+    # prompt re-tokenized differently: fall back to the last assistant marker
+    assert extract_response(CHATML_PROMPT + GOOD, "What is 6*7?") == GOOD
+    assert extract_response("User: hi\n\nAssistant: <answer>1</answer>", None) == "<answer>1</answer>"
+    assert extract_response("[[RESP]]x", None, response_prefix=r"\[\[RESP\]\]") == "x"
+    assert extract_response("just text", None) == "just text"
+
+
+def test_bad_server_config_is_refused_with_exit_code(caplog):
+    assert main(["--format-weight", "-1", "--port", "1"]) == 2
+    assert "LMM-R1 uses 0.5" in caplog.text
+
+
+def test_server_config_validation():
+    with pytest.raises(ValueError, match="not a valid regex"):
+        ServerConfig(response_prefix="(")
+    with pytest.raises(ValueError, match="max_body_bytes"):
+        ServerConfig(max_body_bytes=0)
