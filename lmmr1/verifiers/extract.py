@@ -1,0 +1,139 @@
+"""Stage 1 of verification: find the answer a completion commits to.
+
+Rules, in order:
+1. If the completion has closed ``<answer>…</answer>`` spans, only the last one is judged; a
+   ``\\boxed{}`` inside ``<think>`` never overrides it. Inside the span: ``\\boxed{}``, then the
+   "answer is" anchors, then ``$…$``, then the bare text.
+2. Without tags: the last ``\\boxed{}``, then "final answer is" / "Answer:" anchors, then a short
+   bare completion taken whole.
+Several different boxed answers side by side (``\\boxed{2} or \\boxed{3}``) are a hedge.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whole only if this short
+
+_ANSWER_SPAN = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
+_BOX_START = re.compile(r"\\(?:boxed|fbox)\s*")
+_ANCHOR = re.compile(
+    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is)\s*:?\s*",
+    re.IGNORECASE,
+)
+_INLINE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+_HEDGE_GAP = re.compile(r"^\s*(?:,|;|or|and|/|\\text\{\s*or\s*\}|\\quad|\\lor)?\s*(?:or)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """The answer text a completion commits to (``None`` if none) and whether it hedges."""
+
+    text: str | None
+    source: str  # "answer_tag" | "boxed" | "anchor" | "math" | "bare" | "none"
+    hedged: bool = False
+    alternatives: tuple[str, ...] = ()
+
+
+def find_boxed(text: str) -> list[tuple[int, int, str]]:
+    """Every ``\\boxed{…}`` / ``\\fbox{…}`` (braces balanced) or ``\\boxed x`` as (start, end, content)."""
+    found = []
+    for m in _BOX_START.finditer(text):
+        i = m.end()
+        if i < len(text) and text[i] == "{":
+            depth, j = 0, i
+            while j < len(text):
+                if text[j] == "{":
+                    depth += 1
+                elif text[j] == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if depth != 0:
+                continue  # unbalanced: truncated completion
+            found.append((m.start(), j + 1, text[i + 1 : j]))
+        else:
+            w = re.match(r"[^\s$]+", text[i:])
+            if w and m.group(0).endswith(" "):
+                found.append((m.start(), i + w.end(), w.group(0)))
+    return found
+
+
+def _from_boxes(text: str) -> Extraction | None:
+    boxes = find_boxed(text)
+    if not boxes:
+        return None
+    last_start, _, last = boxes[-1]
+    alternatives = [last.strip()]
+    # Walk back over boxes joined by a mere "or" / "," (a hedge); a box far earlier is working.
+    for start, end, content in reversed(boxes[:-1]):
+        gap = text[end:last_start]
+        if not _HEDGE_GAP.match(gap):
+            break
+        alternatives.append(content.strip())
+        last_start = start
+    distinct = tuple(dict.fromkeys(a for a in reversed(alternatives) if a))
+    if len(distinct) > 1:
+        return Extraction(last.strip(), "boxed", hedged=True, alternatives=distinct)
+    return Extraction(last.strip() or None, "boxed")
+
+
+def _from_anchor(text: str) -> Extraction | None:
+    matches = list(_ANCHOR.finditer(text))
+    if not matches:
+        return None
+    rest = text[matches[-1].end() :].strip()
+    rest = rest.split("\n\n", 1)[0].strip()
+    # Stop at the end of the sentence, but not at a decimal point or inside $…$.
+    m = re.match(r"((?:\$[^$]*\$|[^.$]|\.(?=\d))*)", rest)
+    candidate = (m.group(1) if m else rest).strip()
+    candidate = candidate.rstrip(".;,").strip()
+    return Extraction(candidate or None, "anchor") if candidate else None
+
+
+def _from_inline_math(text: str) -> Extraction | None:
+    segments = [next(g for g in m.groups() if g is not None).strip() for m in _INLINE_MATH.finditer(text)]
+    segments = [s for s in segments if s]
+    if not segments:
+        return None
+    if len(segments) > 1 and re.search(r"\bor\b", _INLINE_MATH.sub(" ", text), re.IGNORECASE):
+        distinct = tuple(dict.fromkeys(segments))
+        if len(distinct) > 1:
+            return Extraction(segments[-1], "math", hedged=True, alternatives=distinct)
+    return Extraction(segments[-1], "math")
+
+
+def _within(span: str) -> Extraction:
+    for finder in (_from_boxes, _from_anchor, _from_inline_math):
+        found = finder(span)
+        if found is not None:
+            return found
+    bare = span.strip()
+    return Extraction(bare or None, "answer_tag" if bare else "none")
+
+
+def extract_answer(completion: str) -> Extraction:
+    """The answer ``completion`` commits to; ``text=None`` when there is none."""
+    spans = _ANSWER_SPAN.findall(completion)
+    if spans:
+        found = _within(spans[-1])
+        if found.source in ("math", "anchor", "boxed"):
+            return found
+        return Extraction(found.text, "answer_tag" if found.text else "none", found.hedged, found.alternatives)
+    boxed = _from_boxes(completion)
+    if boxed is not None:
+        return boxed
+    anchored = _from_anchor(completion)
+    if anchored is not None:
+        # "The answer is $5$." → 5
+        inner = _from_inline_math(anchored.text or "")
+        return inner if inner is not None and not inner.hedged else anchored
+    bare = completion.strip()
+    if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare:
+        inner = _from_inline_math(bare)
+        if inner is not None:
+            return inner
+        return Extraction(bare, "bare")
+    return Extraction(None, "none")
