@@ -1,0 +1,147 @@
+"""Stage datasets: load what ``curate export --to trl`` writes (or any dataset with its columns).
+
+Columns: ``prompt`` (conversational, or a plain string that becomes one user message), ``image``
+(one image) or ``images`` (a list) for multimodal rows, ``solution`` (the gold answer), ``task``
+(math / choice / geometry) and ``options``. Images given as file paths are read as images,
+relative paths against the data file's folder.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+LOCAL_SUFFIXES = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".csv": "csv"}
+SYNTHETIC_PREFIX = "synthetic:"
+SYNTHETIC_KINDS = ("fre", "mgt")
+REQUIRED_COLUMNS = ("prompt", "solution")
+
+
+class DatasetSourceMissing(FileNotFoundError):
+    """A stage's dataset is a local path that does not exist (reported as such by ``--dry-run``)."""
+
+
+def looks_local(name: str) -> bool:
+    """Whether ``name`` is meant as a local path rather than a Hub id like ``org/name``."""
+    path = Path(name).expanduser()
+    return name.startswith((".", "/", "~")) or path.suffix in LOCAL_SUFFIXES or path.exists()
+
+
+def load_stage_dataset(
+    name: str | None,
+    *,
+    config: str | None = None,
+    split: str = "train",
+    max_samples: int | None = None,
+    synthetic_size: int = 256,
+    seed: int = 0,
+):
+    """The dataset named by a stage's ``dataset_name``, as a ``datasets.Dataset`` with PIL images."""
+    import datasets
+
+    if not name:
+        raise ValueError(
+            "no dataset_name for this stage; set dataset_name at the top of the recipe or in its fre:/mgt: "
+            "section (a .jsonl/.parquet file, a save_to_disk folder, a Hub id, or synthetic:fre / synthetic:mgt)"
+        )
+    base_dir: Path | None = None
+    if name.startswith(SYNTHETIC_PREFIX):
+        ds = _synthetic(name, synthetic_size, seed)
+    elif looks_local(name):
+        path = Path(name).expanduser()
+        if not path.exists():
+            raise DatasetSourceMissing(
+                f"dataset {name!r} does not exist (resolved to {path.resolve()}); write it with "
+                "`curate export --to trl`, or point dataset_name at an existing file or folder"
+            )
+        if path.is_dir():
+            ds = datasets.load_from_disk(str(path))
+            base_dir = path
+        else:
+            ds = datasets.load_dataset(LOCAL_SUFFIXES[path.suffix], data_files=str(path), split="train")
+            base_dir = path.parent
+    else:
+        ds = datasets.load_dataset(name, config, split=split)
+    if isinstance(ds, datasets.DatasetDict):
+        if split not in ds:
+            raise ValueError(
+                f"dataset {name!r} has splits {list(ds)}, not {split!r}; set dataset_train_split"
+            )
+        ds = ds[split]
+    if max_samples is not None:
+        ds = ds.select(range(min(max_samples, len(ds))))
+    check_columns(ds, name)
+    return _read_images(ds, base_dir)
+
+
+def _synthetic(name: str, n: int, seed: int):
+    from lmmr1.train import synthetic
+
+    kind = name[len(SYNTHETIC_PREFIX) :]
+    if kind not in SYNTHETIC_KINDS:
+        raise ValueError(
+            f"unknown synthetic dataset {name!r}; use one of "
+            f"{[SYNTHETIC_PREFIX + k for k in SYNTHETIC_KINDS]}"
+        )
+    make = synthetic.make_fre_dataset if kind == "fre" else synthetic.make_mgt_dataset
+    return make(n, seed=seed)
+
+
+def check_columns(ds, name: str) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in ds.column_names]
+    if missing:
+        raise ValueError(
+            f"dataset {name!r} lacks column(s) {missing} (has {ds.column_names}); the trainer needs a "
+            "conversational 'prompt' and the gold answer in 'solution' (what `curate export --to trl` writes)"
+        )
+
+
+def has_images(ds) -> bool:
+    return "image" in ds.column_names or "images" in ds.column_names
+
+
+def _read_images(ds, base_dir: Path | None):
+    """Cast image columns holding file paths to ``datasets.Image`` (relative paths: from ``base_dir``)."""
+    import datasets
+
+    for column in ("image", "images"):
+        if column not in ds.column_names:
+            continue
+        feature = ds.features[column]
+        inner = feature.feature if isinstance(feature, (datasets.Sequence, datasets.List)) else feature
+        if isinstance(inner, datasets.Image):
+            continue
+        if base_dir is not None:
+            ds = ds.map(lambda row, c=column: {c: _resolve(row[c], base_dir)})
+        target = datasets.Image() if inner is feature else datasets.List(datasets.Image())
+        ds = ds.cast_column(column, target)
+    return ds
+
+
+def _resolve(value: Any, base_dir: Path) -> Any:
+    if isinstance(value, str):
+        return value if Path(value).is_absolute() else str(base_dir / value)
+    if isinstance(value, list):
+        return [_resolve(v, base_dir) for v in value]
+    return value
+
+
+def add_system_prompt(ds, system_prompt: str | None):
+    """Turn string prompts into one user message and put ``system_prompt`` first where none is set."""
+
+    def _fix(row: dict[str, Any]) -> dict[str, Any]:
+        prompt = row["prompt"]
+        if isinstance(prompt, str):
+            prompt = [{"role": "user", "content": prompt}]
+        if system_prompt and prompt[0].get("role") != "system":
+            # Same content shape as the user turn: Arrow needs one type per column.
+            content: Any = system_prompt
+            if not isinstance(prompt[0].get("content"), str):
+                content = [{"type": "text", "text": system_prompt}]
+            prompt = [{"role": "system", "content": content}, *prompt]
+        return {"prompt": prompt}
+
+    return ds.map(_fix)

@@ -1,0 +1,144 @@
+"""The two-stage pipeline: FRE (text-only GRPO) then MGT (multimodal GRPO from FRE's checkpoint)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lmmr1.train.config import RecipeError, StagePlan, load_recipe, plan_stages
+from lmmr1.train.data import DatasetSourceMissing, looks_local
+from lmmr1.train.stage import StageResult, check_reward_weights, is_complete, prepare_dataset, run_stage
+
+logger = logging.getLogger(__name__)
+
+TINY_BASE = "tiny-base"
+
+
+@dataclass
+class DryRunReport:
+    """What ``--dry-run`` checked: one line per stage, and the problems it found (empty: all good)."""
+
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    missing_datasets: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def plan(
+    config: str | Path,
+    *,
+    stages: list[str] | None = None,
+    output_dir: str | None = None,
+    overrides: tuple[str, ...] | list[str] = (),
+    cli_args: list[str] | None = None,
+) -> list[StagePlan]:
+    """Read the recipe, apply overrides and parse one ``StagePlan`` per stage (in running order)."""
+    recipe = load_recipe(config, overrides)
+    if output_dir is not None:
+        recipe["output_dir"] = output_dir
+    if not recipe.get("output_dir"):
+        raise RecipeError(f"{config}: set output_dir in the recipe or pass --output-dir DIR")
+    base = Path(recipe["output_dir"])
+    for stage in stages or ["fre", "mgt"]:
+        section = recipe.setdefault(stage, {}) or {}
+        recipe[stage] = section
+        if "output_dir" in section:
+            raise RecipeError(
+                f"{config}: {stage}.output_dir is set; stages always write to <output_dir>/{stage}"
+            )
+        section["output_dir"] = str(base / stage)
+    return plan_stages(recipe, stages or ["fre", "mgt"], name=str(config), cli_args=cli_args)
+
+
+def base_model(plans: list[StagePlan], output_dir: Path) -> str:
+    """The model the first stage starts from: the recipe's model, or the tiny model built on the spot."""
+    first = plans[0]
+    if first.script.build_tiny_model:
+        if first.model.model_name_or_path:
+            raise RecipeError("build_tiny_model: true and model_name_or_path are both set; keep one")
+        from accelerate import PartialState
+
+        from lmmr1.train.tiny import build_tiny_model
+
+        with PartialState().main_process_first():  # one process builds, the others then reuse it
+            return str(build_tiny_model(output_dir / TINY_BASE, seed=first.training.seed))
+    if not first.model.model_name_or_path:
+        raise RecipeError("no model: set model_name_or_path (or build_tiny_model: true) in the recipe")
+    return first.model.model_name_or_path
+
+
+def init_for(stage: str, stages: list[str], output_dir: Path, base: str, init_from: str | None) -> str:
+    """Where ``stage`` starts: --init-from for the first stage run, else the previous stage's final checkpoint.
+
+    MGT never silently falls back to the base model: without FRE in this run and without
+    --init-from, it needs a finished FRE stage in the same output directory.
+    """
+    first = stage == stages[0]
+    if first and init_from:
+        return init_from
+    if stage == "fre":
+        return base
+    fre_dir = output_dir / "fre"
+    if "fre" in stages or is_complete(fre_dir):
+        return str(fre_dir / "final")
+    raise RecipeError(
+        f"stage mgt starts from stage fre's final checkpoint, and {fre_dir / 'final'} is not a finished one. "
+        "Run `--stages fre,mgt`, or pass `--init-from DIR` with the FRE checkpoint to start from."
+    )
+
+
+def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> DryRunReport:
+    """Validate everything that can be checked without loading weights; collect problems, don't stop at one."""
+    report = DryRunReport()
+    stages = [p.name for p in plans]
+    first = plans[0]
+    if first.script.build_tiny_model:
+        base = str(output_dir / TINY_BASE) + " (built when training starts)"
+    else:
+        base = first.model.model_name_or_path or "<unset>"
+        if not first.model.model_name_or_path:
+            report.problems.append("no model: set model_name_or_path (or build_tiny_model: true)")
+        elif looks_local(base) and not Path(base).exists():
+            report.problems.append(f"model {base} does not exist")
+    for p in plans:
+        try:
+            start = init_for(p.name, stages, output_dir, base, init_from)
+        except RecipeError as exc:
+            report.problems.append(str(exc))
+            start = "?"
+        t = p.training
+        report.lines.append(
+            f"stage {p.name}: init from {start}; dataset {p.script.dataset_name}; rewards "
+            f"{p.script.reward_funcs} x {t.reward_weights}; lr {t.learning_rate}, G={t.num_generations}, "
+            f"T={t.temperature}, beta={t.beta}, max_completion_length={t.max_completion_length}, "
+            f"scale_rewards={t.scale_rewards}, loss={t.loss_type}, epochs={t.num_train_epochs}, "
+            f"max_steps={t.max_steps}, use_vllm={t.use_vllm} ({t.vllm_mode}), bf16={t.bf16} -> {t.output_dir}"
+        )
+        try:
+            check_reward_weights(p)
+            run_stage(p, start, dry_run=True)  # builds rewards and the dataset, loads no weights
+        except DatasetSourceMissing as exc:
+            report.missing_datasets.append(str(p.script.dataset_name))
+            report.problems.append(f"stage {p.name}: {exc}")
+        except (ValueError, TypeError, FileNotFoundError) as exc:
+            report.problems.append(f"stage {p.name}: {exc}")
+    return report
+
+
+def train_two_stage(
+    plans: list[StagePlan], output_dir: Path, init_from: str | None = None, callbacks: tuple = ()
+) -> list[StageResult]:
+    """Run the planned stages in order; each later stage starts from the previous one's final checkpoint."""
+    base = base_model(plans, output_dir)
+    stages = [p.name for p in plans]
+    results = []
+    for p in plans:
+        prepare_dataset(p)  # fail on a bad dataset before the stage before it spends hours
+    for p in plans:
+        start = init_for(p.name, stages, output_dir, base, init_from)
+        results.append(run_stage(p, start, callbacks=callbacks))
+    return results

@@ -1,0 +1,99 @@
+"""Per-step mean rewards (total and each reward function) as CSV + PNG, from TRL's own logs."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+from pathlib import Path
+
+from transformers import TrainerCallback
+
+logger = logging.getLogger(__name__)
+
+TOTAL = "reward"  # TRL logs the weighted total as "reward", each function as "rewards/<name>/mean"
+PREFIX = "rewards/"
+SUFFIX = "/mean"
+
+
+class RewardLogCallback(TrainerCallback):
+    """At the end of training, read the reward means TRL logged at each step (``state.log_history``,
+    which survives a resume); ``write`` then saves rewards.csv and rewards.png.
+
+    Set ``logging_steps: 1`` for a point per optimiser step.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, float]] = []
+
+    def on_train_end(self, args, state, control, **kwargs):
+        self.rows = rows_from_history(state.log_history)
+
+    def columns(self) -> list[str]:
+        names = sorted({k for row in self.rows for k in row} - {"step", "total"})
+        return ["step", "total", *names]
+
+    def summary(self, fraction: float = 0.1) -> dict[str, tuple[float, float]]:
+        """Mean of each column over the first and last ``fraction`` of logged steps (at least one step)."""
+        if not self.rows:
+            return {}
+        k = max(1, math.ceil(len(self.rows) * fraction))
+        out = {}
+        for col in self.columns()[1:]:
+            first = [r[col] for r in self.rows[:k] if col in r]
+            last = [r[col] for r in self.rows[-k:] if col in r]
+            if first and last:
+                out[col] = (sum(first) / len(first), sum(last) / len(last))
+        return out
+
+    def write(self, out_dir: str | Path, title: str = "") -> tuple[Path, Path] | None:
+        """Write ``rewards.csv`` and ``rewards.png`` in ``out_dir``; None when nothing was logged."""
+        if not self.rows:
+            logger.warning(
+                "no reward was logged (is logging_steps larger than the number of steps?); no plot"
+            )
+            return None
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        cols = self.columns()
+        csv_path = out / "rewards.csv"
+        with csv_path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=cols)
+            writer.writeheader()
+            for row in self.rows:
+                writer.writerow({c: row.get(c, "") for c in cols})
+        png_path = out / "rewards.png"
+        _plot(self.rows, cols, png_path, title)
+        return csv_path, png_path
+
+
+def rows_from_history(log_history: list[dict]) -> list[dict[str, float]]:
+    """One row per logged step: ``step``, ``total`` and each reward function's mean."""
+    rows = []
+    for logs in log_history:
+        if TOTAL not in logs or "step" not in logs:
+            continue
+        row = {"step": float(logs["step"]), "total": float(logs[TOTAL])}
+        for key, value in logs.items():
+            if key.startswith(PREFIX) and key.endswith(SUFFIX):
+                row[key[len(PREFIX) : -len(SUFFIX)]] = float(value)
+        rows.append(row)
+    return rows
+
+
+def _plot(rows: list[dict[str, float]], cols: list[str], path: Path, title: str) -> None:
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.add_subplot()
+    steps = [r["step"] for r in rows]
+    for col in cols[1:]:
+        ax.plot(steps, [r.get(col, math.nan) for r in rows], label=col, linewidth=2 if col == "total" else 1)
+    ax.set_xlabel("optimiser step")
+    ax.set_ylabel("mean reward")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)

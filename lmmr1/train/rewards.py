@@ -1,0 +1,29 @@
+"""Reward functions chosen by name in a recipe (``reward_funcs: [format, accuracy]``).
+
+Weights are TRL's ``reward_weights``; LMM-R1's code weighs format 0.5 and accuracy 1.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lmmr1.rewards import AccuracyReward, FormatReward
+
+REWARDS: dict[str, Callable[[], Any]] = {
+    "accuracy": AccuracyReward,  # lmmr1's verifiers; math / choice / geometry from the `task` column
+    "format": lambda: FormatReward(style="strict"),  # LMM-R1's strict <think>…</think><answer>…</answer>
+    "tag_count": lambda: FormatReward(style="tags"),  # open-r1's partial credit, 0.25 a tag
+}
+
+
+def build_rewards(names: list[str]) -> list[Any]:
+    """The reward callables for ``names``, in order; an unknown name is an error listing the known ones."""
+    if not names:
+        raise ValueError(f"reward_funcs is empty; choose some of {sorted(REWARDS)}")
+    unknown = [n for n in names if n not in REWARDS]
+    if unknown:
+        raise ValueError(f"unknown reward function(s) {unknown} in reward_funcs; known: {sorted(REWARDS)}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"reward_funcs lists a reward twice: {names}")
+    return [REWARDS[n]() for n in names]

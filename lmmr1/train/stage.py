@@ -1,0 +1,202 @@
+"""One GRPO stage: dataset, rewards, TRL's ``GRPOTrainer``, a final checkpoint, reward curves.
+
+A stage writes into ``<output_dir>/<stage>/``: TRL's ``checkpoint-N`` folders, then ``final/`` (model
+and processor, loadable with the Auto classes) with ``lmmr1_stage.json`` marking it complete, and
+``rewards.csv`` / ``rewards.png``. Rerunning a complete stage skips it; rerunning a stage that was
+killed resumes from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmmr1.train.config import StagePlan
+from lmmr1.train.data import add_system_prompt, has_images, load_stage_dataset
+from lmmr1.train.reward_log import RewardLogCallback
+from lmmr1.train.rewards import build_rewards
+
+logger = logging.getLogger(__name__)
+
+FINAL = "final"
+MARKER = "lmmr1_stage.json"
+
+
+@dataclass
+class StageResult:
+    """What a stage produced; ``skipped`` when it had finished before, ``dry_run`` when nothing was trained."""
+
+    name: str
+    final_dir: Path
+    init_from: str
+    skipped: bool = False
+    dry_run: bool = False
+    resumed_from: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    trainer: Any = None  # the GRPOTrainer, for tests and benchmarks
+
+
+def final_dir(plan: StagePlan) -> Path:
+    return Path(plan.training.output_dir) / FINAL
+
+
+def is_complete(stage_dir: Path) -> bool:
+    return (stage_dir / FINAL / MARKER).is_file()
+
+
+def prepare_dataset(plan: StagePlan):
+    """Load the stage's dataset and add the system prompt; raises with a fix when it cannot."""
+    s = plan.script
+    ds = load_stage_dataset(
+        s.dataset_name,
+        config=s.dataset_config,
+        split=s.dataset_train_split,
+        max_samples=s.max_samples,
+        synthetic_size=s.synthetic_size,
+        seed=plan.training.seed,
+    )
+    if plan.name == "fre" and has_images(ds):
+        logger.warning("stage fre's dataset %s has images; LMM-R1's FRE stage is text-only", s.dataset_name)
+    if plan.name == "mgt" and not has_images(ds):
+        logger.warning(
+            "stage mgt's dataset %s has no image column; MGT is meant to be multimodal", s.dataset_name
+        )
+    return add_system_prompt(ds, s.system_prompt)
+
+
+def check_reward_weights(plan: StagePlan) -> None:
+    weights = plan.training.reward_weights
+    names = plan.script.reward_funcs
+    if weights is not None and len(weights) != len(names):
+        raise ValueError(
+            f"stage {plan.name}: reward_weights {weights} has {len(weights)} values for {len(names)} reward_funcs "
+            f"{names}; give one weight per reward function, in the same order"
+        )
+
+
+def load_processor(model_path: str, trust_remote_code: bool, needs_images: bool):
+    """The model's processor, refusing a bare tokenizer when the data has images."""
+    from transformers import AutoProcessor, ProcessorMixin
+
+    processor = AutoProcessor.from_pretrained(
+        model_path, trust_remote_code=trust_remote_code, padding_side="left", truncation_side="left"
+    )
+    if needs_images and not isinstance(processor, ProcessorMixin):
+        raise TypeError(
+            f"AutoProcessor loaded a {type(processor).__name__} from {model_path}, not a multimodal processor, "
+            "so images would never reach the model. Check processor_config.json's processor_class (and set "
+            "trust_remote_code: true for lmmr1's tiny model, whose processor is shipped as code)."
+        )
+    return processor
+
+
+def run_stage(
+    plan: StagePlan, init_from: str, *, dry_run: bool = False, callbacks: tuple = ()
+) -> StageResult:
+    """Train one stage from ``init_from`` (a model directory or Hub id) with ``plan``'s settings."""
+    stage_dir = Path(plan.training.output_dir)
+    result = StageResult(plan.name, final_dir(plan), init_from, dry_run=dry_run)
+    check_reward_weights(plan)
+    reward_funcs = build_rewards(plan.script.reward_funcs)
+    dataset = prepare_dataset(plan)
+    logger.info(
+        "stage %s: %d rows from %s, rewards %s, init from %s",
+        plan.name,
+        len(dataset),
+        plan.script.dataset_name,
+        plan.script.reward_funcs,
+        init_from,
+    )
+    if dry_run:
+        return result
+    if is_complete(stage_dir):
+        logger.info(
+            "stage %s already finished in %s; skipping it (delete that folder to rerun)",
+            plan.name,
+            result.final_dir,
+        )
+        result.skipped = True
+        return result
+
+    from transformers.trainer_utils import get_last_checkpoint
+    from trl import GRPOTrainer
+
+    args = plan.training
+    if args.model_init_kwargs is None:
+        args.model_init_kwargs = {
+            "dtype": plan.model.dtype or "float32",
+            "attn_implementation": plan.model.attn_implementation,
+            "revision": plan.model.model_revision,
+        }
+    processor = load_processor(init_from, args.trust_remote_code, has_images(dataset))
+    resume = args.resume_from_checkpoint
+    if resume is None and stage_dir.is_dir():
+        resume = get_last_checkpoint(str(stage_dir))
+    result.resumed_from = resume
+    if resume:
+        logger.info("stage %s: resuming from %s", plan.name, resume)
+
+    reward_log = RewardLogCallback()
+    trainer = GRPOTrainer(
+        model=init_from,
+        reward_funcs=reward_funcs,
+        args=args,
+        train_dataset=dataset,
+        processing_class=processor,
+        callbacks=[reward_log, *callbacks],
+    )
+    result.trainer = trainer
+    start = time.perf_counter()
+    train_output = trainer.train(resume_from_checkpoint=resume)
+    seconds = time.perf_counter() - start
+
+    trainer.save_model(str(result.final_dir))  # model and processor
+    if trainer.is_world_process_zero():
+        result.summary = _summary(plan, trainer, train_output, seconds, init_from, resume, reward_log)
+        if plan.script.plot_rewards:
+            written = reward_log.write(stage_dir, title=f"stage {plan.name}")
+            if written:
+                result.summary["plots"] = [str(p) for p in written]
+        (result.final_dir / MARKER).write_text(json.dumps(result.summary, indent=2) + "\n")
+        _log_summary(plan.name, result.summary)
+    trainer.accelerator.wait_for_everyone()
+    return result
+
+
+def _summary(plan, trainer, train_output, seconds, init_from, resume, reward_log) -> dict[str, Any]:
+    steps = trainer.state.global_step
+    # ru_maxrss is in KiB on Linux, bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+    return {
+        "stage": plan.name,
+        "init_from": str(init_from),
+        "resumed_from": resume,
+        "dataset_name": plan.script.dataset_name,
+        "reward_funcs": list(plan.script.reward_funcs),
+        "reward_weights": plan.training.reward_weights,
+        "global_step": steps,
+        "train_seconds": round(seconds, 2),
+        "train_runtime": train_output.metrics.get("train_runtime"),
+        "peak_rss_mib": round(peak, 1),
+        "first_last_10pct": {k: [round(a, 4), round(b, 4)] for k, (a, b) in reward_log.summary().items()},
+    }
+
+
+def _log_summary(name: str, summary: dict[str, Any]) -> None:
+    logger.info(
+        "stage %s: %d steps in %.1f s, peak RSS %.0f MiB",
+        name,
+        summary["global_step"],
+        summary["train_seconds"],
+        summary["peak_rss_mib"],
+    )
+    for key, (first, last) in summary["first_last_10pct"].items():
+        logger.info(
+            "stage %s: mean %s reward, first 10%% of steps %.3f -> last 10%% %.3f", name, key, first, last
+        )
