@@ -1,0 +1,103 @@
+"""The filter contract: keep a row, or drop it with a named reason (datatrove's pattern).
+
+A filter is a frozen dataclass whose fields are its YAML parameters. Row filters implement
+:meth:`Filter.check` for one :class:`~lmmr1.curation.sources.Example`; dataset filters
+(``in_main``: contamination, batched verification; ``cross_row``: duplicates) implement
+:meth:`Filter.check_all` over the rows (for ``cross_row``, those still alive, in order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from lmmr1.curation.sources import Example
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Drop this row because of ``reason`` (a stable code); ``detail`` says more for humans."""
+
+    reason: str
+    detail: str = ""
+    key: str = ""  # groups hits in the stats, e.g. the benchmark a contaminated row matched
+
+
+Decision = Drop | None  # None means keep
+
+
+class Filter:
+    """Base class: subclasses set ``name`` and ``reasons`` and implement ``check`` or ``check_all``."""
+
+    name: ClassVar[str] = ""
+    reasons: ClassVar[tuple[str, ...]] = ()
+    in_main: ClassVar[bool] = False  # True: runs check_all once in the main process (indexes, batching)
+    cross_row: ClassVar[bool] = False  # True: the decision depends on the other rows still alive
+
+    def check(self, ex: Example) -> Decision:
+        raise NotImplementedError(f"{type(self).__name__} must implement check() or check_all()")
+
+    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+        return [self.check(ex) for ex in examples]
+
+    def settings(self) -> dict[str, Any]:
+        """Parameters as written to the stats file and the card."""
+        return dataclasses.asdict(self) if dataclasses.is_dataclass(self) else {}
+
+
+FILTERS: dict[str, type[Filter]] = {}
+
+
+def register(name: str):
+    """Class decorator adding a filter to the registry; refuses a name already taken."""
+
+    def deco(cls: type[Filter]) -> type[Filter]:
+        if name in FILTERS and FILTERS[name] is not cls:
+            raise ValueError(f"filter name {name!r} is already registered by {FILTERS[name].__qualname__}; pick another name")
+        cls.name = name
+        if not cls.reasons:
+            cls.reasons = (name,)
+        FILTERS[name] = cls
+        return cls
+
+    return deco
+
+
+def resolve(name: str) -> type[Filter]:
+    """A registered filter by name, or a user's filter by dotted path (``pkg.module.Class`` or ``pkg.module:Class``)."""
+    if name in FILTERS:
+        return FILTERS[name]
+    if "." in name or ":" in name:
+        module, _, attr = name.replace(":", ".").rpartition(".")
+        try:
+            cls = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"cannot import filter {name!r} ({exc}); give 'package.module.ClassName' on the Python path") from exc
+        if not (isinstance(cls, type) and issubclass(cls, Filter)):
+            raise ValueError(f"{name!r} is not a subclass of lmmr1.curation.filters.Filter")
+        if not cls.name:
+            cls.name = attr
+        if not cls.reasons:
+            cls.reasons = (cls.name,)
+        return cls
+    raise ValueError(f"unknown filter {name!r}; known filters: {sorted(FILTERS)}, or a dotted path to your own class")
+
+
+def build(name: str, params: dict[str, Any] | None = None) -> Filter:
+    """Instantiate filter ``name`` with ``params``, naming any unknown parameter and the allowed ones."""
+    cls = resolve(name)
+    params = dict(params or {})
+    allowed = {f.name for f in dataclasses.fields(cls) if f.init} if dataclasses.is_dataclass(cls) else set()
+    unknown = set(params) - allowed
+    if unknown:
+        raise ValueError(f"filter {name!r} has no parameter(s) {sorted(unknown)}; allowed: {sorted(allowed) or 'none'}")
+    for key, value in params.items():  # YAML gives lists where the dataclasses hold tuples
+        if isinstance(value, list):
+            params[key] = tuple(value)
+    try:
+        return cls(**params)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"bad parameters for filter {name!r}: {exc}") from exc

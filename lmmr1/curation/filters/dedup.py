@@ -1,0 +1,129 @@
+"""Exact and near duplicates: normalized text plus image content; MinHash on text, pHash on images."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lmmr1.curation.filters.base import Decision, Drop, Filter, register
+from lmmr1.curation.filters.images import image_key, open_image
+from lmmr1.curation.sources import Example
+
+logger = logging.getLogger(__name__)
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case, NFKC, punctuation dropped, whitespace collapsed: the text identity of a question."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("<image1>", " ")
+    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+def phash_hex(ref: Any) -> str:
+    """The 64-bit perceptual hash of an image as hex; "" when it cannot be read."""
+    import imagehash
+
+    try:
+        return str(imagehash.phash(open_image(ref)))
+    except Exception as exc:  # unreadable images are judged by the image filter, not here
+        logger.debug("no pHash: %s", exc)
+        return ""
+
+
+def shingles(text: str, n: int) -> list[bytes]:
+    words = text.split()
+    if len(words) <= n:
+        return [" ".join(words).encode()]
+    return [" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)]
+
+
+@register("duplicate_exact")
+@dataclass(frozen=True)
+class DuplicateExact(Filter):
+    """Same normalized question and the same image bytes as an earlier kept row."""
+
+    cross_row = True
+    in_main = True
+
+    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+        seen: dict[tuple, int] = {}
+        out: list[Decision] = []
+        for ex in examples:
+            keys = ex.image_keys or tuple(image_key(r) for r in ex.images)
+            key = (normalize_text(ex.question), tuple(sorted(keys)))
+            first = seen.setdefault(key, ex.index)
+            out.append(Drop("duplicate_exact", f"same as row {first}") if first != ex.index else None)
+        return out
+
+
+@register("near_duplicate")
+@dataclass(frozen=True)
+class NearDuplicate(Filter):
+    """MinHash-LSH on word shingles; rows with images also need a pHash match (diagrams look alike)."""
+
+    cross_row = True
+    in_main = True
+    threshold: float = 0.85  # estimated Jaccard similarity of word shingles
+    shingle_words: int = 5  # words per shingle
+    num_perm: int = 64  # MinHash permutations: more is more exact and slower
+    max_phash_distance: int = 6  # Hamming distance of 64-bit pHashes; 0 = identical
+    seed: int = 1
+    _phash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
+
+    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+        from datasketch import MinHash, MinHashLSH
+
+        texts = [normalize_text(ex.question) for ex in examples]
+        hashes = MinHash.bulk([shingles(t, self.shingle_words) for t in texts], num_perm=self.num_perm, seed=self.seed)
+        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        out: list[Decision] = []
+        for ex, text, mh in zip(examples, texts, hashes, strict=False):
+            match = None
+            if text:
+                for j in lsh.query(mh):
+                    other = examples[j]
+                    if mh.jaccard(hashes[j]) >= self.threshold and self._same_images(ex, other):
+                        match = other.index
+                        break
+            if match is None:
+                if text:
+                    lsh.insert(len(out), mh)  # keys are positions in `examples`
+                out.append(None)
+            else:
+                out.append(Drop("near_duplicate", f"near-duplicate of row {match}"))
+        return out
+
+    def _same_images(self, a: Example, b: Example) -> bool:
+        if not a.images and not b.images:
+            return True
+        if len(a.images) != len(b.images):
+            return False
+        for ha, hb in zip(self._hashes(a), self._hashes(b), strict=False):
+            if ha is None or hb is None or ha - hb > self.max_phash_distance:
+                return False
+        return True
+
+    def _hashes(self, ex: Example) -> list[Any]:
+        if ex.index not in self._phash:
+            import imagehash
+
+            if ex.phashes:
+                self._phash[ex.index] = [imagehash.hex_to_hash(h) if h else None for h in ex.phashes]
+                return self._phash[ex.index]
+            hashes = []
+            for ref in ex.images:
+                try:
+                    hashes.append(imagehash.phash(open_image(ref)))
+                except Exception as exc:  # unreadable images are judged by the image filter
+                    logger.debug("no pHash for row %s: %s", ex.index, exc)
+                    hashes.append(None)
+            self._phash[ex.index] = hashes
+        return self._phash[ex.index]
+
+    def settings(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("threshold", "shingle_words", "num_perm", "max_phash_distance", "seed")}

@@ -1,0 +1,64 @@
+"""The gold must pass lmmr1's own verifier against itself, with the trainer's verifier config."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lmmr1.curation.filters.base import Decision, Drop, Filter, register
+from lmmr1.curation.sources import LETTERS, Example
+
+logger = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@register("gold_verifiable")
+@dataclass(frozen=True)
+class GoldVerifiable(Filter):
+    """``verify(template.format(gold), gold)`` must be correct; unparseable golds cannot reward anything.
+
+    Verdicts are cached by (gold, task, options), and whole columns go through ``verify_batch``.
+    """
+
+    reasons = ("gold_unparseable", "gold_not_self_consistent")
+    in_main = True
+    template: str = "<answer>{gold}</answer>"  # how the gold is dressed as a completion
+    workers: int | None = None  # verify_batch workers; None lets the verifier choose
+    verifier: Any = None  # a VerifierConfig; set from the config's `verifier:` section
+    _cache: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
+
+    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+        from lmmr1 import verify_batch
+
+        keys = [self._key(ex) for ex in examples]
+        todo = sorted({k for k in keys if k not in self._cache and not _CONTROL.search(k[0])}, key=repr)
+        if todo:
+            logger.info("verifying %d distinct golds against themselves", len(todo))
+            verdicts = verify_batch(
+                [self.template.format(gold=g) for g, _, _ in todo], [g for g, _, _ in todo], [t for _, t, _ in todo],
+                [dict(zip(LETTERS, o, strict=False)) if o else None for _, _, o in todo], self.verifier, self.workers,
+            )
+            self._cache.update(zip(todo, verdicts, strict=False))
+        return [self._decide(k) for k in keys]
+
+    @staticmethod
+    def _key(ex: Example) -> tuple[str, str, tuple[str, ...]]:
+        return (ex.gold, ex.task, ex.options if ex.task == "choice" else ())
+
+    def _decide(self, key: tuple) -> Decision:
+        gold = key[0]
+        bad = _CONTROL.search(gold)
+        if bad:  # e.g. "\frac" read as form feed + "rac" when a JSON writer missed an escape
+            return Drop("gold_unparseable", f"control character {bad.group()!r} in gold {gold!r} (a lost backslash escape?)")
+        verdict = self._cache[key]
+        if verdict.correct is None:
+            return Drop("gold_unparseable", f"verifier: {verdict.reason} {verdict.detail or ''}".strip())
+        if not verdict.correct:
+            return Drop("gold_not_self_consistent", f"verifier: {verdict.reason}, extracted {verdict.extracted!r}")
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        return {"template": self.template}
