@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         stages = sorted(set(stages), key=STAGES.index)  # FRE always runs before MGT
         plans = pipeline.plan(
-            args.config, stages=stages, output_dir=args.output_dir, overrides=overrides, cli_args=trl_flags
+            args.config,
+            stages=stages,
+            output_dir=args.output_dir,
+            overrides=overrides,
+            cli_args=trl_flags,
+            for_dry_run=args.dry_run,
         )
         output_dir = Path(plans[0].training.output_dir).parent
         if args.dry_run:

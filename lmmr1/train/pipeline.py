@@ -35,9 +35,17 @@ def plan(
     output_dir: str | None = None,
     overrides: tuple[str, ...] | list[str] = (),
     cli_args: list[str] | None = None,
+    for_dry_run: bool = False,
 ) -> list[StagePlan]:
-    """Read the recipe, apply overrides and parse one ``StagePlan`` per stage (in running order)."""
+    """Read the recipe, apply overrides and parse one ``StagePlan`` per stage (in running order).
+
+    ``for_dry_run`` on a machine without a GPU parses with ``use_cpu: true``, because
+    ``TrainingArguments`` refuses ``bf16`` on a CPU-only machine otherwise; nothing else changes.
+    """
     recipe = load_recipe(config, overrides)
+    if for_dry_run and not recipe.get("use_cpu") and not _has_accelerator():
+        logger.info("dry run on a machine without a GPU: checking the recipe with use_cpu=true")
+        recipe["use_cpu"] = True
     if output_dir is not None:
         recipe["output_dir"] = output_dir
     if not recipe.get("output_dir"):
@@ -52,6 +60,12 @@ def plan(
             )
         section["output_dir"] = str(base / stage)
     return plan_stages(recipe, stages or ["fre", "mgt"], name=str(config), cli_args=cli_args)
+
+
+def _has_accelerator() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def base_model(plans: list[StagePlan], output_dir: Path) -> str:
@@ -136,9 +150,9 @@ def train_two_stage(
     base = base_model(plans, output_dir)
     stages = [p.name for p in plans]
     results = []
-    for p in plans:
-        prepare_dataset(p)  # fail on a bad dataset before the stage before it spends hours
+    # Load every stage's data first: a bad MGT dataset should fail before FRE spends hours.
+    datasets = {p.name: prepare_dataset(p) for p in plans}
     for p in plans:
         start = init_for(p.name, stages, output_dir, base, init_from)
-        results.append(run_stage(p, start, callbacks=callbacks))
+        results.append(run_stage(p, start, callbacks=callbacks, dataset=datasets[p.name]))
     return results

@@ -97,14 +97,18 @@ def load_processor(model_path: str, trust_remote_code: bool, needs_images: bool)
 
 
 def run_stage(
-    plan: StagePlan, init_from: str, *, dry_run: bool = False, callbacks: tuple = ()
+    plan: StagePlan, init_from: str, *, dry_run: bool = False, callbacks: tuple = (), dataset=None
 ) -> StageResult:
-    """Train one stage from ``init_from`` (a model directory or Hub id) with ``plan``'s settings."""
+    """Train one stage from ``init_from`` (a model directory or Hub id) with ``plan``'s settings.
+
+    ``dataset``: the stage's prepared dataset, when already loaded (else ``prepare_dataset(plan)``).
+    """
     stage_dir = Path(plan.training.output_dir)
     result = StageResult(plan.name, final_dir(plan), init_from, dry_run=dry_run)
     check_reward_weights(plan)
     reward_funcs = build_rewards(plan.script.reward_funcs)
-    dataset = prepare_dataset(plan)
+    if dataset is None:
+        dataset = prepare_dataset(plan)
     logger.info(
         "stage %s: %d rows from %s, rewards %s, init from %s",
         plan.name,

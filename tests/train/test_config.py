@@ -1,0 +1,114 @@
+"""Recipe parsing: keys, overrides, stage sections and the errors that say how to fix them."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+pytest.importorskip("trl")
+
+from lmmr1.train.config import RecipeError, load_recipe, plan_stages  # noqa: E402
+from lmmr1.train.pipeline import init_for, plan  # noqa: E402
+from lmmr1.train.rewards import REWARDS, build_rewards  # noqa: E402
+from lmmr1.train.stage import check_reward_weights  # noqa: E402
+
+BASE = """
+output_dir: {out}
+use_cpu: true
+model_name_or_path: some/model
+learning_rate: 1.0e-3
+num_generations: 4
+per_device_train_batch_size: 8
+fre:
+  dataset_name: synthetic:fre
+  learning_rate: 2.0e-3
+mgt:
+  dataset_name: synthetic:mgt
+"""
+
+
+@pytest.fixture
+def recipe(tmp_path):
+    def write(extra: str = "") -> str:
+        path = tmp_path / "r.yaml"
+        path.write_text(BASE.format(out=tmp_path / "out") + textwrap.dedent(extra))
+        return str(path)
+
+    return write
+
+
+def test_stage_keys_win_over_shared_and_overrides_win_over_both(recipe):
+    fre, mgt = plan(recipe(), overrides=["mgt.learning_rate=5e-4", "num_generations=2"])
+    assert fre.training.learning_rate == 2e-3
+    assert mgt.training.learning_rate == 5e-4
+    assert fre.training.num_generations == mgt.training.num_generations == 2
+    assert fre.training.output_dir.endswith("out/fre") and mgt.training.output_dir.endswith("out/mgt")
+    assert fre.script.dataset_name == "synthetic:fre" and mgt.script.dataset_name == "synthetic:mgt"
+
+
+def test_trl_flags_on_the_command_line_win(recipe):
+    (fre,) = plan(recipe(), stages=["fre"], cli_args=["--learning_rate", "7e-4"])
+    assert fre.training.learning_rate == 7e-4
+
+
+def test_unknown_top_level_key_is_named_with_a_suggestion(recipe):
+    with pytest.raises(RecipeError, match=r"unknown key 'learning_rat'.*Did you mean learning_rate"):
+        plan(recipe("learning_rat: 1.0\n"))
+
+
+def test_unknown_stage_key_is_named_with_its_section(recipe):
+    with pytest.raises(RecipeError, match=r"unknown key 'num_generation' in section 'fre'"):
+        plan(recipe(), overrides=["fre.num_generation=4"])
+
+
+def test_model_option_in_a_stage_section_is_refused(recipe):
+    with pytest.raises(RecipeError, match=r"mgt\.model_name_or_path.*shared"):
+        plan(recipe(), overrides=["mgt.model_name_or_path=other"])
+
+
+def test_bad_override_syntax_and_stage(recipe):
+    with pytest.raises(RecipeError, match="key=value"):
+        load_recipe(recipe(), ["learning_rate"])
+    with pytest.raises(RecipeError, match="'sft' is not a stage"):
+        load_recipe(recipe(), ["sft.learning_rate=1"])
+
+
+def test_missing_recipe_says_where_to_look(tmp_path):
+    with pytest.raises(RecipeError, match="recipes/"):
+        load_recipe(tmp_path / "nope.yaml")
+
+
+def test_unknown_stage_name():
+    with pytest.raises(RecipeError, match="unknown stage 'sft'"):
+        plan_stages({"output_dir": "x"}, ["sft"])
+
+
+def test_unknown_reward_lists_the_known_ones():
+    with pytest.raises(ValueError, match=r"unknown reward function\(s\) \['acc'\].*known: \['accuracy'"):
+        build_rewards(["format", "acc"])
+    assert set(REWARDS) >= {"accuracy", "format"}
+
+
+def test_default_rewards_are_lmmr1s(recipe):
+    (fre,) = plan(recipe(), stages=["fre"])
+    names = [r.__name__ for r in build_rewards(fre.script.reward_funcs)]
+    assert names == ["format_reward", "accuracy_reward"]
+    assert "<think>" in fre.script.system_prompt and "$" in fre.script.system_prompt
+
+
+def test_reward_weights_must_match_reward_funcs(recipe):
+    (fre,) = plan(recipe("reward_weights: [0.5]\n"), stages=["fre"])
+    with pytest.raises(ValueError, match="one weight per reward function"):
+        check_reward_weights(fre)
+
+
+def test_mgt_never_starts_from_the_base_model_by_mistake(tmp_path):
+    out = tmp_path / "out"
+    assert init_for("mgt", ["fre", "mgt"], out, "base", None) == str(out / "fre" / "final")
+    assert init_for("mgt", ["mgt"], out, "base", "ckpt") == "ckpt"
+    with pytest.raises(RecipeError, match="--init-from"):
+        init_for("mgt", ["mgt"], out, "base", None)
+    (out / "fre" / "final").mkdir(parents=True)
+    (out / "fre" / "final" / "lmmr1_stage.json").write_text("{}")
+    assert init_for("mgt", ["mgt"], out, "base", None) == str(out / "fre" / "final")
