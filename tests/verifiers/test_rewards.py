@@ -166,3 +166,49 @@ def test_grpo_trainer_calculate_rewards_surfaces_missing_column():
     shell, _, _ = _trainer_shell([AccuracyReward(gold_column="answer")])
     with pytest.raises(ValueError, match=r"'answer'.*available columns: \['solution'\]"):
         GRPOTrainer._calculate_rewards(shell, [{"prompt": "q", "solution": "7"}], ["q"], [GOOD], [[1]])
+
+
+@pytest.mark.slow
+def test_one_real_grpo_step_logs_our_rewards(tmp_path):
+    """A real GRPOTrainer step on a tiny random text model: TRL routes the dataset columns to us."""
+    torch = pytest.importorskip("torch")
+    from datasets import Dataset
+    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
+    from trl import GRPOConfig, GRPOTrainer
+
+    from lmmr1.train.tiny import build_tiny_model
+
+    tokenizer = AutoTokenizer.from_pretrained(build_tiny_model(tmp_path / "tiny"))  # built offline, no hub
+    torch.manual_seed(0)
+    config = Qwen2Config(
+        vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
+        num_key_value_heads=1, max_position_embeddings=256, pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )  # fmt: skip
+    # Half the golds are empty (cannot verify): the reward must answer None for those, not 0.
+    dataset = Dataset.from_dict({"prompt": ["What is 3 + 4?", "What is 6 * 7?"] * 2, "answer": ["7", "", "7", ""]})
+    args = GRPOConfig(
+        output_dir=str(tmp_path / "out"), per_device_train_batch_size=8, num_generations=4, max_completion_length=8,
+        max_steps=1, report_to=[], use_cpu=True, logging_steps=1, save_strategy="no", bf16=False,
+    )  # fmt: skip
+    trainer = GRPOTrainer(
+        model=Qwen2ForCausalLM(config),
+        reward_funcs=[AccuracyReward(gold_column="answer"), FormatReward(style="tags")],
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+    )
+    trainer.train()
+    logs = trainer.state.log_history[0]
+    assert "rewards/accuracy_reward/mean" in logs and "rewards/tag_count_reward/mean" in logs
+    assert "accuracy_reward/unverifiable_frac" in logs  # our log_metric call reached TRL
+    # TRL's completions table: per completion, its prompt, our reward and our reason (log_extra).
+    table = trainer._logs
+    reasons = table["extra"]["accuracy_reward_reason"]
+    rewards = table["rewards"]["accuracy_reward"]
+    assert len(reasons) == len(rewards) == len(table["prompt"]) == 8
+    for prompt, reward, reason in zip(table["prompt"], rewards, reasons, strict=True):
+        if reason == "gold_unparseable":
+            assert "6 * 7" in prompt and math.isnan(reward)  # None reached TRL as NaN, not 0
+        else:
+            assert reason in ("not_equal", "no_answer") and reward == 0.0  # 8 random tokens never say 7
