@@ -145,15 +145,15 @@ def curate(
     rej_idx = [i for i in range(n) if not alive[i]]
     out = _with_paths(dataset, schema, source, config)
     out = out.add_column("lmmr1_answer_type", answer_types).add_column("lmmr1_task", tasks)
+    # columns go on before select(): datasets cannot add a column to an empty selection
+    full = (out.add_column("lmmr1_reason", [d.reason if d else None for d in first])
+            .add_column("lmmr1_reasons", reasons)
+            .add_column("lmmr1_detail", [d.detail if d else None for d in first]))
+    rejected = full.select(rej_idx)
     if mark:
-        out = out.add_column("lmmr1_keep", alive).add_column("lmmr1_reasons", reasons)
-        kept = out
+        kept = out.add_column("lmmr1_keep", alive).add_column("lmmr1_reasons", reasons)
     else:
         kept = out.select(kept_idx)
-    rejected = out.remove_columns([c for c in ("lmmr1_keep", "lmmr1_reasons") if c in out.column_names]).select(rej_idx)
-    rejected = (rejected.add_column("lmmr1_reason", [first[i].reason for i in rej_idx])
-                .add_column("lmmr1_reasons", [reasons[i] for i in rej_idx])
-                .add_column("lmmr1_detail", [first[i].detail for i in rej_idx]))
 
     stats = CurationStats(
         input_rows=n,

@@ -24,6 +24,11 @@ def normalize_text(text: str) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
+def dedup_text(ex: Example) -> str:
+    """The question and its options, normalized: what two rows must share to be duplicates."""
+    return normalize_text(" ".join((ex.question, *ex.options)))
+
+
 def phash_hex(ref: Any) -> str:
     """The 64-bit perceptual hash of an image as hex; "" when it cannot be read."""
     import imagehash
@@ -55,9 +60,9 @@ class DuplicateExact(Filter):
         out: list[Decision] = []
         for ex in examples:
             keys = ex.image_keys or tuple(image_key(r) for r in ex.images)
-            key = (normalize_text(ex.question), tuple(sorted(keys)))
+            key = (dedup_text(ex), tuple(sorted(keys)))
             first = seen.setdefault(key, ex.index)
-            out.append(Drop("duplicate_exact", f"same as row {first}") if first != ex.index else None)
+            out.append(Drop("duplicate_exact", f"same as row {first} (0-based)") if first != ex.index else None)
         return out
 
 
@@ -71,14 +76,14 @@ class NearDuplicate(Filter):
     threshold: float = 0.85  # estimated Jaccard similarity of word shingles
     shingle_words: int = 5  # words per shingle
     num_perm: int = 64  # MinHash permutations: more is more exact and slower
-    max_phash_distance: int = 6  # Hamming distance of 64-bit pHashes; 0 = identical
+    max_phash_distance: int = 10  # Hamming distance of 64-bit pHashes; 0 = identical, unrelated diagrams ~20+
     seed: int = 1
     _phash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
 
     def check_all(self, examples: Sequence[Example]) -> list[Decision]:
         from datasketch import MinHash, MinHashLSH
 
-        texts = [normalize_text(ex.question) for ex in examples]
+        texts = [dedup_text(ex) for ex in examples]
         hashes = MinHash.bulk([shingles(t, self.shingle_words) for t in texts], num_perm=self.num_perm, seed=self.seed)
         lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         out: list[Decision] = []
@@ -95,13 +100,14 @@ class NearDuplicate(Filter):
                     lsh.insert(len(out), mh)  # keys are positions in `examples`
                 out.append(None)
             else:
-                out.append(Drop("near_duplicate", f"near-duplicate of row {match}"))
+                out.append(Drop("near_duplicate", f"near-duplicate of row {match} (0-based)"))
         return out
 
     def _same_images(self, a: Example, b: Example) -> bool:
-        if not a.images and not b.images:
+        na, nb = len(a.phashes or a.images), len(b.phashes or b.images)
+        if na == 0 and nb == 0:
             return True
-        if len(a.images) != len(b.images):
+        if na != nb:
             return False
         for ha, hb in zip(self._hashes(a), self._hashes(b), strict=False):
             if ha is None or hb is None or ha - hb > self.max_phash_distance:
