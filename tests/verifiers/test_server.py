@@ -159,3 +159,31 @@ def test_server_config_validation():
         ServerConfig(response_prefix="(")
     with pytest.raises(ValueError, match="max_body_bytes"):
         ServerConfig(max_body_bytes=0)
+
+
+@pytest.mark.slow
+def test_console_entry_point_serves_over_http(tmp_path):
+    """``lmmr1-reward-server`` (main) under a real uvicorn process on a free loopback port."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = "import sys; from lmmr1.verifiers.server import main; sys.exit(main(sys.argv[1:]))"
+    args = ["--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--format-weight", "0", "--log-level", "warning"]
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):  # bounded: up to ~20 s to start
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        r = httpx.post(base + "/get_reward", json={"query": [BOXED, WRONG], "prompts": ["", ""], "labels": ["42", "42"]}, timeout=30)
+        assert r.json()["rewards"] == [1.0, 0.0]  # --format-weight 0: accuracy only
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
