@@ -118,5 +118,5 @@ def test_verify_real_labelled_file(shared_data, tmp_path, capsys):
     verdicts = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(verdicts) == len(rows) == 189
     agree = sum((v["correct"] is True) == r["expected"] for v, r in zip(verdicts, rows, strict=True))
-    assert agree / len(rows) >= 0.9  # measured 0.97 with the verifier core of this commit
+    assert agree / len(rows) >= 0.9  # measured 0.963 with the verifier core of this commit
     assert "rows: 189" in capsys.readouterr().out
