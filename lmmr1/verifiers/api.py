@@ -10,12 +10,13 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from numbers import Real
 
-from lmmr1.verifiers.budget import BudgetExceeded, WorkerCrashed
+from lmmr1.verifiers.budget import BudgetExceeded, Deferred, WorkerCrashed
 from lmmr1.verifiers.choice import Options, compare_choice, option_map
 from lmmr1.verifiers.config import AnyConfig, ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
-from lmmr1.verifiers.equivalence import Outcome, compare_math
-from lmmr1.verifiers.extract import Extraction, extract_answer
+from lmmr1.verifiers.equivalence import Outcome, compare_math, top_level_commas
+from lmmr1.verifiers.extract import Extraction, extract_answer, find_boxed
 from lmmr1.verifiers.geometry import compare_geometry
+from lmmr1.verifiers.normalize import normalize
 from lmmr1.verifiers.verdict import TASKS, Verdict, judged, undecided
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,14 @@ def _check_args(completion: object, gold: object, task: object, options: object)
     return gold if isinstance(gold, str) else repr(gold) if isinstance(gold, float) else str(gold)
 
 
+def _multi_valued(gold: str) -> bool:
+    """A gold with several answers: ``1, 2``, ``(2,2), (6,2)``, ``\boxed{1}\boxed{2}``, ``6 and 8``."""
+    if len(find_boxed(gold)) > 1:
+        return True
+    text = normalize(gold).text
+    return top_level_commas(text) > 0
+
+
 def _options_key(options: Options) -> tuple[tuple[str, str], ...]:
     return tuple(option_map(options).items())
 
@@ -68,7 +77,7 @@ def judge(task: str, gold: str, answer: str, options: tuple[tuple[str, str], ...
         return None, "gold_unparseable", "gold contains control characters (corrupted escape?)"
     if task == "choice":
         assert isinstance(config, ChoiceConfig)
-        return compare_choice(gold, answer, dict(options) or None, config)
+        return compare_choice(gold, answer, dict(options) or None, config, _left)
     if task == "geometry":
         assert isinstance(config, GeometryConfig)
         return compare_geometry(gold, answer, config, _left)
@@ -98,12 +107,17 @@ def verify(
     token = _deadline.set(time.monotonic() + task_cfg.timeout_s)
     extracted: Extraction | None = None
     try:
-        extracted = extract_answer(completion)
+        extracted = extract_answer(completion, choice=resolved == "choice")
         if extracted.text is None:
             return judged(False, "no_answer", None, resolved)
+        answer = extracted.text
         if extracted.hedged:
-            return judged(False, "hedged", extracted.text, resolved, " | ".join(extracted.alternatives))
-        correct, reason, detail = judge(resolved, gold_text, extracted.text, _options_key(options), task_cfg)
+            if not (resolved != "choice" and _multi_valued(gold_text)):
+                return judged(False, "hedged", extracted.text, resolved, " | ".join(extracted.alternatives))
+            answer = ", ".join(extracted.alternatives)  # several boxes answer a multi-valued gold
+        correct, reason, detail = judge(resolved, gold_text, answer, _options_key(options), task_cfg)
+    except Deferred:
+        raise  # verify_batch's first pass: this item goes to the workers
     except BudgetExceeded:
         return undecided("timeout", extracted.text if extracted else None, resolved, f"budget {task_cfg.timeout_s} s")
     except WorkerCrashed as exc:
@@ -115,5 +129,5 @@ def verify(
     finally:
         _deadline.reset(token)
     if correct is None:
-        return undecided(reason, extracted.text, resolved, detail)
-    return judged(correct, reason, extracted.text, resolved, detail)
+        return undecided(reason, answer, resolved, detail)
+    return judged(correct, reason, answer, resolved, detail)

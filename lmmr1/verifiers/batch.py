@@ -1,12 +1,74 @@
-"""PROVISIONAL: replaced by the batch engine shortly. Same signature."""
+"""``verify_batch``: the verdicts of ``verify`` for a whole RL step, fast.
+
+Two passes. First, in this process and without sympy, every item a fast path can decide
+(integers, decimals, simple fractions, choice letters, text answers, hedges, missing answers,
+cached pairs). Then the slow remainder runs concurrently on the budget workers, one thread per
+worker, each item under its own time budget: a hung or crashed worker is killed and replaced,
+that item says ``timeout``/``error``, and no other item is lost.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
 from lmmr1.verifiers.api import verify
+from lmmr1.verifiers.budget import Deferred, defer_slow_calls, get_pool
+from lmmr1.verifiers.choice import Options
+from lmmr1.verifiers.config import AnyConfig, VerifierConfig
+from lmmr1.verifiers.verdict import Verdict
+
+logger = logging.getLogger(__name__)
 
 
-def verify_batch(completions, golds, tasks="auto", options=None, config=None, workers=None):
+def _per_item(value: object, n: int, name: str, scalar_types: tuple[type, ...]) -> list:
+    if value is None or isinstance(value, scalar_types):
+        return [value] * n
+    if not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be one value for all items or a list of {n}, got {type(value).__name__}")
+    if len(value) != n:
+        raise ValueError(f"{name} has {len(value)} entries but there are {n} completions; give one per completion")
+    return list(value)
+
+
+def verify_batch(
+    completions: Sequence[str],
+    golds: Sequence[str],
+    tasks: str | Sequence[str] = "auto",
+    options: Options | Sequence[Options] = None,
+    config: AnyConfig | None = None,
+    workers: int | None = None,
+) -> list[Verdict]:
+    """``[verify(c, g, t, o, config) for …]``, in input order, using up to ``workers`` processes.
+
+    ``tasks`` is one task for all items or one per item; ``options`` is ``None``, one mapping for
+    all items, or one entry (mapping, list or ``None``) per item. ``workers`` defaults to the
+    number of CPUs.
+    """
     n = len(completions)
-    tasks = [tasks] * n if isinstance(tasks, str) else list(tasks)
-    options = [options] * n if options is None or isinstance(options, dict) else list(options)
-    return [verify(c, g, t, o, config) for c, g, t, o in zip(completions, golds, tasks, options)]
+    if len(golds) != n:
+        raise ValueError(f"got {n} completions but {len(golds)} golds; give one gold per completion")
+    task_list = _per_item(tasks, n, "tasks", (str,))
+    option_list = _per_item(options, n, "options", (Mapping,))
+    cfg = VerifierConfig.coerce(config)
+    workers = max(1, workers or os.cpu_count() or 1)
+
+    verdicts: list[Verdict | None] = [None] * n
+    slow: list[int] = []
+    with defer_slow_calls():
+        for i in range(n):
+            try:
+                verdicts[i] = verify(completions[i], golds[i], task_list[i], option_list[i], cfg)
+            except Deferred:
+                slow.append(i)
+    if slow:
+        logger.debug("verify_batch: %d of %d items need sympy", len(slow), n)
+        pool = get_pool()
+        pool.ensure_size(workers)
+        with ThreadPoolExecutor(max_workers=min(workers, len(slow)), thread_name_prefix="lmmr1-verify") as ex:
+            results = ex.map(lambda i: verify(completions[i], golds[i], task_list[i], option_list[i], cfg), slow)
+            for i, verdict in zip(slow, results, strict=True):
+                verdicts[i] = verdict
+    return verdicts  # type: ignore[return-value]

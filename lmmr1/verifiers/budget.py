@@ -22,13 +22,29 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("!I")
+_DEFER: ContextVar[bool] = ContextVar("lmmr1_defer_slow_calls", default=False)
+
+
+@contextmanager
+def defer_slow_calls() -> Iterator[None]:
+    """Within this block (this thread/context only), worker calls raise :class:`Deferred`.
+
+    The batch engine uses it to answer everything a fast path can decide in-process first.
+    """
+    token = _DEFER.set(True)
+    try:
+        yield
+    finally:
+        _DEFER.reset(token)
 
 
 class BudgetExceeded(Exception):
@@ -37,6 +53,10 @@ class BudgetExceeded(Exception):
 
 class StillStarting(BudgetExceeded):
     """The budget ran out while the worker was still importing sympy; the worker is kept."""
+
+
+class Deferred(Exception):
+    """Raised instead of calling a worker while :func:`defer_slow_calls` is active."""
 
 
 class WorkerCrashed(Exception):
@@ -154,6 +174,12 @@ class WorkerPool:
             self._idle.append(worker)
             self._cond.notify()
 
+    def ensure_size(self, n: int) -> None:
+        """Allow at least ``n`` concurrent workers."""
+        with self._cond:
+            self.size = max(self.size, n)
+            self._cond.notify_all()
+
     def warm_up(self, n: int | None = None) -> None:
         """Start up to ``n`` workers now (they import sympy in the background)."""
         with self._cond:
@@ -167,6 +193,8 @@ class WorkerPool:
 
     def call(self, func: str, args: tuple, timeout: float) -> Any:
         """Run ``_worker.FUNCTIONS[func](*args)`` in a worker; raise BudgetExceeded after ``timeout`` s."""
+        if _DEFER.get():
+            raise Deferred(func)
         worker = self._acquire()
         healthy = False
         try:
@@ -178,44 +206,6 @@ class WorkerPool:
             raise
         finally:
             self._release(worker, healthy)
-
-    def map(
-        self,
-        func: str,
-        items: Sequence[tuple],
-        timeouts: Sequence[float],
-        on_result: Callable[[int, Any], None],
-        workers: int | None = None,
-    ) -> None:
-        """Call ``func`` on every item concurrently on up to ``workers`` workers.
-
-        ``on_result(i, value)`` receives the result, or the exception (BudgetExceeded,
-        WorkerCrashed, RuntimeError) instead of raising it: one bad item loses no other item.
-        """
-        n_threads = max(1, min(workers or self.size, self.size, len(items)))
-        next_index = iter(range(len(items)))
-        lock = threading.Lock()
-
-        def run() -> None:
-            while True:
-                with lock:
-                    i = next(next_index, None)
-                if i is None:
-                    return
-                try:
-                    value: Any = self.call(func, items[i], timeouts[i])
-                except (BudgetExceeded, WorkerCrashed, RuntimeError) as exc:
-                    value = exc
-                on_result(i, value)
-
-        if n_threads == 1:
-            run()
-            return
-        threads = [threading.Thread(target=run, name=f"lmmr1-verify-{k}", daemon=True) for k in range(n_threads)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
 
     def shutdown(self) -> None:
         with self._cond:
@@ -260,13 +250,3 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(shutdown)
 
-
-def iter_chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

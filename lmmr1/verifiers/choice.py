@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from lmmr1.verifiers.config import ChoiceConfig
-from lmmr1.verifiers.equivalence import Outcome
+from lmmr1.verifiers.config import ChoiceConfig, MathConfig
+from lmmr1.verifiers.equivalence import Outcome, compare_math
 from lmmr1.verifiers.normalize import normalize, strip_wrappers, text_key, unwrap_text
 from lmmr1.verifiers.rational import parse_rational
 
 Options = Mapping[str, str] | Sequence[str] | None
 
+_MATH = MathConfig()
 _LETTER_ONLY = re.compile(r"^\(?\s*([A-Za-z])\s*\)?\s*[.:)]?$")
 _LETTER_LEAD = re.compile(r"^(?:option|choice)?\s*\(?([A-Z])\)?\s*[.:)]\s*\S")
 _OPTION_WORD = re.compile(r"^(?:option|choice)\s*\(?([A-Za-z])\)?\s*[.:)]?$", re.IGNORECASE)
+_FILLER_LEAD = re.compile(
+    r"^(?:for sure|surely|definitely|clearly|probably|likely|option|choice)\s*:?\s*\(?([A-Z])\)?(?=$|[\s.,:;)])",
+    re.IGNORECASE,
+)
+_PHRASE = re.compile(
+    r"(?:answer\s*(?:is|:)|it'?s|it\s+is|choose|select|pick|go\s+with)\s*(?:option\s*|choice\s*)?"
+    r"\(?([A-Z])\)?(?=$|[\s.,:;)!])"
+)
 _TWO_LETTERS = re.compile(r"^\(?([A-Z])\)?\s*(?:,|or|and|/|&)\s*\(?([A-Z])\)?\s*[.]?$", re.IGNORECASE)
 
 
@@ -41,24 +50,49 @@ def as_letter(text: str) -> str | None:
     return None
 
 
+def letter_in_prose(text: str) -> str | None:
+    """``for sure D, not A`` → D; ``… therefore I think it's B`` → B (the last such phrase)."""
+    m = _FILLER_LEAD.match(_clean(text))
+    if m:
+        return m.group(1).upper()
+    found = _PHRASE.findall(text)
+    return found[-1] if found else None
+
+
+def _key(text: str) -> str:
+    return text_key(normalize(text).text).replace(" ", "")
+
+
 def _same_text(a: str, b: str) -> bool:
-    na, nb = normalize(a).text, normalize(b).text
-    if text_key(na) == text_key(nb):
+    ka, kb = _key(a), _key(b)
+    if ka == kb:
         return True
-    va, vb = parse_rational(na), parse_rational(nb)
+    va, vb = parse_rational(ka), parse_rational(kb)
     return va is not None and va == vb
 
 
-def _letter_for_text(text: str, options: dict[str, str]) -> str | None:
+def _letter_for_text(text: str, options: dict[str, str], left: Callable[[], float] | None = None) -> str | None:
+    """The option whose text is ``text`` (same words, same value; with ``left``, sympy-equal)."""
     matches = [k for k, v in options.items() if _same_text(text, v)]
-    return matches[0] if matches else None
+    if matches or left is None or not re.search(r"\\|\d", text):
+        return matches[0] if matches else None
+    for k, v in options.items():  # "\sqrt{\frac{4}{\pi}}" is the option "\frac{2}{\sqrt{\pi}}"
+        if compare_math(strip_wrappers(v), text, _MATH, left())[0]:
+            return k
+    return None
 
 
-def compare_choice(gold: str, pred: str, options: Options, config: ChoiceConfig) -> Outcome:
+def compare_choice(
+    gold: str, pred: str, options: Options, config: ChoiceConfig, left: Callable[[], float] | None = None
+) -> Outcome:
+    """``left()`` gives the seconds left of the budget, for sympy comparisons of option texts."""
     opts = option_map(options)
-    gold_letter = as_letter(gold)
-    if gold_letter is None or (opts and gold_letter not in opts):
-        gold_letter = _letter_for_text(gold, opts) if opts else None
+    # MathVista's gold is the option text, even when the options are "(a)", "(b)"…
+    gold_letter = _letter_for_text(gold, opts) if opts else None
+    if gold_letter is None:
+        gold_letter = as_letter(gold)
+        if gold_letter is not None and opts and gold_letter not in opts:
+            gold_letter = None
     if gold_letter is None:
         return None, "gold_unparseable", "gold is neither a choice letter nor one of the options"
     t = _clean(pred)
@@ -67,9 +101,11 @@ def compare_choice(gold: str, pred: str, options: Options, config: ChoiceConfig)
     two = _TWO_LETTERS.match(t)
     if two and two.group(1).upper() != two.group(2).upper():
         return False, "hedged", f"two letters: {two.group(1)} and {two.group(2)}"
-    letter = as_letter(t)
+    letter = _letter_for_text(t, opts) if config.match_option_text and opts else None
+    if letter is None:
+        letter = as_letter(t) or letter_in_prose(t)
     if letter is None and config.match_option_text and opts:
-        letter = _letter_for_text(t, opts)
+        letter = _letter_for_text(t, opts, left)
         if letter is None:
             return False, "not_equal", "matches no option"
     if letter is None:

@@ -35,6 +35,7 @@ class MathConfig:
     percent: PercentPolicy = "either"
     units: UnitsPolicy = "strip"
     rel_tol: float = 1e-9  # relative tolerance for numeric (non-rational) values; float noise only
+    long_decimal_places: int = 6  # a decimal with at least this many places may round a fraction (0.083333 = 1/12)
 
     def __post_init__(self) -> None:
         _check_timeout("MathConfig", self.timeout_s)

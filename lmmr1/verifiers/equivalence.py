@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from fractions import Fraction
 
 from lmmr1.verifiers.budget import get_pool
 from lmmr1.verifiers.config import MathConfig
-from lmmr1.verifiers.normalize import Normalized, is_text_answer, normalize, text_key
-from lmmr1.verifiers.rational import parse_rational
+from lmmr1.verifiers.normalize import Normalized, drop_lhs_variable, is_text_answer, normalize, text_key
+from lmmr1.verifiers.rational import decimal_places, parse_rational
 
 Outcome = tuple[bool | None, str, str | None]  # (correct, reason, detail)
+
+
+def _is_relation(s: str) -> bool:
+    return bool(re.search(r"=|<|>|\\[lg]eq?\b|\\neq", s))
 
 
 def top_level_commas(s: str) -> int:
@@ -36,6 +41,9 @@ def compare_math(gold: str, pred: str, config: MathConfig, timeout: float) -> Ou
     """Is ``pred`` the same answer as ``gold``? Both are extracted answer texts."""
     g = normalize(gold, units=config.units)
     p = normalize(pred, units=config.units)
+    if _is_relation(g.text) != _is_relation(p.text):  # `x = 5` answers the gold `5`, and vice versa
+        g = replace(g, text=drop_lhs_variable(g.text))
+        p = replace(p, text=drop_lhs_variable(p.text))
     if not g.text:
         return None, "gold_unparseable", "empty gold answer"
     if not p.text:
@@ -49,7 +57,10 @@ def compare_math(gold: str, pred: str, config: MathConfig, timeout: float) -> Ou
     gv, pv = parse_rational(g.text), parse_rational(p.text)
     if gv is not None and pv is not None:
         same = bool(_candidates(gv, g, config.percent) & _candidates(pv, p, config.percent))
+        places = decimal_places(p.text)
+        if not same and places is not None and places >= config.long_decimal_places:
+            same = abs(gv - pv) <= Fraction(5, 10 ** (places + 1))  # 0.0833333333333333 for 1/12
         return (True, "equal", None) if same else (False, "not_equal", None)
-    if g.text == p.text and g.percent == p.percent:
+    if g.text.replace(" ", "") == p.text.replace(" ", "") and g.percent == p.percent:
         return True, "equal", None
     return get_pool().call("symbolic_equal", (g.text, p.text, config.rel_tol), timeout)

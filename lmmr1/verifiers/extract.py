@@ -5,7 +5,10 @@ Rules, in order:
    ``\\boxed{}`` inside ``<think>`` never overrides it. Inside the span: ``\\boxed{}``, then the
    "answer is" anchors, then ``$…$``, then the bare text.
 2. Without tags: the last ``\\boxed{}``, then "final answer is" / "Answer:" anchors, then a short
-   bare completion taken whole.
+   bare completion taken whole, then the last ``$…$`` / ``\\[…\\]``, then the last number of the
+   final sentence (for multiple choice: the final sentence, where the letter is looked for).
+Text after a chat-template token that opens a new turn (``<|im_start|>``, ``<|endoftext|>``) is
+not the model's answer and is cut off first.
 Several different boxed answers side by side (``\\boxed{2} or \\boxed{3}``) are a hedge.
 """
 
@@ -19,11 +22,17 @@ MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whol
 _ANSWER_SPAN = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 _BOX_START = re.compile(r"\\(?:boxed|fbox)\s*")
 _ANCHOR = re.compile(
-    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is)\s*:?\s*",
-    re.IGNORECASE,
+    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is|^\s*A:|^####)\s*:?\s*",
+    re.IGNORECASE | re.MULTILINE,
 )
+_TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
+_LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+MAX_TAIL_CHARS = 300  # the "final sentence" searched by the last-resort fallbacks
 _INLINE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
-_HEDGE_GAP = re.compile(r"^\s*(?:,|;|or|and|/|\\text\{\s*or\s*\}|\\quad|\\lor)?\s*(?:or)?\s*$", re.IGNORECASE)
+# What may stand between boxes that list several answers: "\boxed{2} or \boxed{3}", "\boxed{1}, \boxed{2}".
+_HEDGE_GAP = re.compile(
+    r"^(?:\s|,|;|/|\bor\b|\band\b|\\quad|\\qquad|\\lor|\\text\{\s*(?:or|and)\s*\}|\$)*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +123,39 @@ def _within(span: str) -> Extraction:
     return Extraction(bare or None, "answer_tag" if bare else "none")
 
 
-def extract_answer(completion: str) -> Extraction:
-    """The answer ``completion`` commits to; ``text=None`` when there is none."""
+def _sentences(text: str) -> list[str]:
+    tail = text.strip()[-2 * MAX_TAIL_CHARS :]
+    return [p.strip() for p in re.split(r"\n+|(?<=[.!?])\s+(?=[A-Z])", tail) if p.strip()]
+
+
+def _answer_in_sentence(sentence: str) -> str | None:
+    """``The volume of $ABCDEFGH$ is 120.`` → ``120``: what follows the last "is"/"=", else the last
+    math or number of the sentence."""
+    sentence = sentence.strip().rstrip(".;,!").strip()
+    if len(sentence.split()) <= 3:
+        inner = _from_inline_math(sentence)
+        return inner.text if inner is not None and not inner.hedged else sentence
+    pieces = re.split(r"\b(?:is|are|was|equals|be)\b|(?<![<>!])=(?!=)", sentence)
+    if len(pieces) > 1:
+        found = _answer_in_sentence(pieces[-1]) if pieces[-1].strip() else None
+        if found and re.search(r"\d|\\", found):
+            return found
+    inner = _from_inline_math(sentence)
+    if inner is not None and not inner.hedged:
+        return inner.text
+    numbers = _LAST_NUMBER.findall(sentence)
+    return numbers[-1].rstrip(",") if numbers else None
+
+
+def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
+    """The answer ``completion`` commits to; ``text=None`` when there is none.
+
+    ``choice=True`` ends with the final sentence instead of its last number, so that the choice
+    verifier can look for the letter in it ("… therefore I think it's B").
+    """
+    turn_end = _TURN_END.search(completion)
+    if turn_end:
+        completion = completion[: turn_end.start()]
     spans = _ANSWER_SPAN.findall(completion)
     if spans:
         found = _within(spans[-1])
@@ -126,14 +166,32 @@ def extract_answer(completion: str) -> Extraction:
     if boxed is not None:
         return boxed
     anchored = _from_anchor(completion)
-    if anchored is not None:
-        # "The answer is $5$." → 5
-        inner = _from_inline_math(anchored.text or "")
-        return inner if inner is not None and not inner.hedged else anchored
+    if anchored is not None and anchored.text:
+        if choice:
+            return anchored
+        inner = _from_inline_math(anchored.text)
+        if inner is not None and inner.hedged:
+            return Extraction(inner.text, "anchor", True, inner.alternatives)
+        answer = _answer_in_sentence(anchored.text)  # "The answer is $5$." → 5
+        return Extraction(answer or anchored.text, "anchor")
     bare = completion.strip()
     if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare:
-        inner = _from_inline_math(bare)
-        if inner is not None:
-            return inner
-        return Extraction(bare, "bare")
+        if len(bare.split()) <= 3 or choice:
+            inner = _from_inline_math(bare)
+            if inner is not None and inner.hedged:
+                return Extraction(inner.text, "math", True, inner.alternatives)
+            # "16 $\pi$" is 16π: drop the delimiters, keep everything
+            return Extraction(_INLINE_MATH.sub(lambda m: next(g for g in m.groups() if g is not None), bare), "bare")
+    if re.search(r"(?:\$|\\\]|\\\))\W{0,3}$", bare):  # ends with a math segment: "… is $(7, 6)$."
+        last = _from_inline_math(completion)
+        if last is not None and not last.hedged and not choice:
+            return Extraction(last.text, "last_math")
+    sentences = _sentences(completion)
+    if choice:
+        return Extraction(sentences[-1], "last_sentence") if sentences else Extraction(None, "none")
+    for sentence in reversed(sentences[-2:]):  # the last, or the one before "I hope it is correct."
+        if re.search(r"\d|\$", sentence):
+            answer = _answer_in_sentence(sentence)
+            if answer:
+                return Extraction(answer, "last_sentence")
     return Extraction(None, "none")

@@ -1,7 +1,8 @@
 """Geometry answers: numeric comparison that respects rounding.
 
 A decimal literal counts as rounded at its last digit (``12.67`` stands for [12.665, 12.675]),
-so gold ``12.67`` accepts ``\\frac{38}{3}`` and gold ``2\\sqrt{3}`` accepts ``3.46``; a relative
+so gold ``12.67`` accepts ``\\frac{38}{3}`` and gold ``2\\sqrt{3}`` accepts ``3.46``, but a
+prediction rounded more coarsely than a decimal gold is not accepted (``10.4`` for ``10.44``); a relative
 tolerance (default 1e-4) absorbs float noise; integers on both sides compare exactly.
 Answers that are not real constants (expressions in variables) fall back to math equivalence.
 """
@@ -38,10 +39,12 @@ def compare_geometry(gold: str, pred: str, config: GeometryConfig, deadline_left
         math = MathConfig(timeout_s=config.timeout_s, units=config.units)
         return compare_math(gold, pred, math, deadline_left())
     half_ulp = 0.0
-    if config.rounding in ("either", "gold") and (d := decimal_places(g)) is not None:
-        half_ulp = max(half_ulp, 0.5 * 10.0**-d)
-    if config.rounding == "either" and (d := decimal_places(p)) is not None:
-        half_ulp = max(half_ulp, 0.5 * 10.0**-d)
+    gold_places, pred_places = decimal_places(g), decimal_places(p)
+    if config.rounding in ("either", "gold") and gold_places is not None:
+        half_ulp = 0.5 * 10.0**-gold_places
+    # A rounded prediction may not be coarser than a rounded gold: 10.4 does not answer 10.44.
+    if config.rounding == "either" and pred_places is not None and (gold_places is None or pred_places >= gold_places):
+        half_ulp = max(half_ulp, 0.5 * 10.0**-pred_places)
     tolerance = half_ulp + config.rel_tol * max(abs(gv), abs(pv))
     if abs(gv - pv) <= tolerance * (1 + 1e-12):
         return True, "equal", None

@@ -23,13 +23,16 @@ UNITS = frozenset(
     """.split()
 )
 
-_SPACING = re.compile(r"\\[,;:! ]|\\quad|\\qquad|\\displaystyle|\\left(?![a-z])|\\right(?![a-z])|~")
+_NEG_SPACE = re.compile(r"\\!\s*")
+_AND_LIST = re.compile(r"\s*(?:,\s*)?\band\b\s*")
+_SPACING = re.compile(r"\\[,;: ]|\\quad|\\qquad|\\displaystyle|\\left(?![a-z])|\\right(?![a-z])|~")
 _DFRAC = re.compile(r"\\[dt]frac")
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}")
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
-_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
+_CURRENCY = re.compile(r"^(?:\\\$|\$|€|£|¥)\s*(?=[-+]?[\d.])|(?<=[\d.])\s*(?:\\\$|\$|€|£|¥)$")
 _LHS_VAR = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*(?!.*[=<>])")
-_PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent)\s*$")
+_PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent(?:age)?|\bpct)\s*$")
 _UNIT_TAIL = re.compile(r"^(?P<num>.*?[\d}).])\s*(?:\\text\{\s*(?P<t>[^{}]*)\}|\\mbox\{\s*(?P<m>[^{}]*)\}|(?P<w>[a-zA-Z][a-zA-Z .]*))(?:\^\{?[23]\}?)?$")
 
 
@@ -56,6 +59,9 @@ def strip_wrappers(s: str) -> str:
         if len(boxes) == 1 and boxes[0][0] == 0 and boxes[0][1] == len(s):
             s = boxes[0][2].strip()
             changed = True
+        if s.count("$") == 1 and (s.startswith("$") or s.endswith("$")):  # a stray delimiter: "\frac{3}{4}$"
+            s = s.strip("$").strip()
+            changed = True
         if s.endswith(".") and not re.search(r"\d\.$", s[-2:]):
             s = s[:-1].rstrip()
             changed = True
@@ -74,6 +80,7 @@ def normalize(answer: str, *, units: str = "strip") -> Normalized:
     """Canonical text of one answer (gold or prediction)."""
     s = strip_wrappers(answer)
     s = s.replace("\u2212", "-").replace("\u00d7", "\\times ").replace("\u00f7", "\\div ")
+    s = _NEG_SPACE.sub("", s)
     s = _SPACING.sub(" ", s)
     s = _DFRAC.sub(r"\\frac", s)
     s = re.sub(r"\\mathrm\{e\}", "e", s)
@@ -90,14 +97,18 @@ def normalize(answer: str, *, units: str = "strip") -> Normalized:
     if units == "strip":
         s, unit = _strip_unit(s)
         had_unit = had_unit or unit
-    m = _LHS_VAR.match(s)
-    if m and s[m.end() :].strip():
-        s = s[m.end() :].strip()
-    s = strip_wrappers(s)
-    compact = s.replace(" ", "")
-    if _THOUSANDS.match(compact):
-        s = compact.replace(",", "")
+    s = strip_wrappers(_CURRENCY.sub("", s)).strip()
+    if re.search(r"\d", s) and " and " in unwrap_text(s) and not is_text_answer(s):
+        s = _AND_LIST.sub(",", unwrap_text(s))  # "6 \text{ and } 8" → "6,8"
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "").replace(" ", "")
     return Normalized(s, percent, had_unit)
+
+
+def drop_lhs_variable(s: str) -> str:
+    """``x = 5`` → ``5`` (a lone variable on the left of the only relation)."""
+    m = _LHS_VAR.match(s)
+    return s[m.end() :].strip() if m and s[m.end() :].strip() else s
 
 
 def _strip_unit(s: str) -> tuple[str, bool]:

@@ -20,21 +20,12 @@ import logging
 import re
 
 import sympy
-from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
 from math_verify import verify as mv_verify
 
 logger = logging.getLogger(__name__)
 
-_EXTRACTION = (
-    LatexExtractionConfig(
-        boxed_match_priority=0,
-        normalization_config=NormalizationConfig(
-            basic_latex=True, units=True, malformed_operators=False, nits=True, boxed="all", equations=False
-        ),
-    ),
-    ExprExtractionConfig(),
-)
+_EXTRACTION = (LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig())
 _SYMPY_NAMES = {
     "sqrt": sympy.sqrt, "pi": sympy.pi, "E": sympy.E, "e": sympy.E, "exp": sympy.exp, "log": sympy.log,
     "ln": sympy.log, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "asin": sympy.asin,
