@@ -248,11 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"verdicts differing from math-verify: {len(diffs)} of {m}"
           f" (lmmr1 correct, math-verify not: {sum(verdicts[i]['correct'] is True for i in diffs)};"
           f" math-verify correct, lmmr1 not: {sum(mv[i] is True for i in diffs)})")  # fmt: skip
-    for i in diffs[: args.show]:
-        v = verdicts[i]
-        tail = batch["completions"][i][-70:]
-        print(f"  [{i}] {batch['sources'][i]} gold={batch['golds'][i]!r:.30} ...{tail!r}\n"
-              f"        lmmr1: {v['correct']} ({v['reason']}, extracted {v['extracted']!r:.40}); math-verify: {mv[i]}")  # fmt: skip
+    only_mv = [i for i in diffs if mv[i] is True]
+    only_ours = [i for i in diffs if mv[i] is not True]
+    for title, group in (("math-verify correct, lmmr1 not", only_mv), ("lmmr1 correct, math-verify not", only_ours)):
+        if group:
+            print(f"  {title} (first {min(args.show, len(group))} of {len(group)}):")
+        for i in group[: args.show]:
+            v = verdicts[i]
+            tail = batch["completions"][i][-70:]
+            print(f"    [{i}] {batch['sources'][i]} gold={batch['golds'][i]!r:.30} ...{tail!r}\n"
+                  f"          lmmr1: {v['correct']} ({v['reason']}, extracted {v['extracted']!r:.40}); math-verify: {mv[i]}")  # fmt: skip
     return 0
 
 
