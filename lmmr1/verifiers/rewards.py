@@ -81,6 +81,14 @@ def _column(kwargs: dict[str, Any], name: str, n: int, reward: str, *, required:
     return list(values)
 
 
+def drop_option_padding(options: Any) -> Any:
+    """Options as the dataset meant them: ``datasets`` stores a dict column as one struct holding
+    every key seen in any row, so a 3-option row arrives as ``{"A": .., "B": .., "C": .., "D": None}``."""
+    if isinstance(options, dict):
+        return {k: v for k, v in options.items() if v is not None}
+    return options
+
+
 def _check_name(owner: str, field: str, value: object) -> None:
     if not (isinstance(value, str) and value):
         raise ValueError(f"{owner}.{field} must be a non-empty string naming a dataset column, got {value!r}")
@@ -126,6 +134,8 @@ class AccuracyReward:
         tasks = _column(kwargs, self.task_column, n, self.name, required=False)
         options = _column(kwargs, self.options_column, n, self.name, required=False)
         tasks_arg: str | list[str] = self.default_task if tasks is None else [t or self.default_task for t in tasks]
+        if options is not None:
+            options = [drop_option_padding(o) for o in options]
         verdicts = verify_batch(texts, golds, tasks=tasks_arg, options=options, config=self.config, workers=self.workers)
         rewards: list[float | None] = [v.score if v.correct is not None else None for v in verdicts]
         _report(kwargs, self.name, verdicts, self.log_reasons)
@@ -173,4 +183,4 @@ def _report(kwargs: dict[str, Any], name: str, verdicts: list[Verdict], log_reas
                        sorted({v.reason for v in verdicts}))
 
 
-__all__ = ["AccuracyReward", "FormatReward", "completion_text"]
+__all__ = ["AccuracyReward", "FormatReward", "completion_text", "drop_option_padding"]

@@ -29,6 +29,7 @@ from typing import Any
 from lmmr1.verifiers.batch import verify_batch
 from lmmr1.verifiers.config import VerifierConfig
 from lmmr1.verifiers.format_tags import FormatStyle, check_format
+from lmmr1.verifiers.rewards import drop_option_padding
 from lmmr1.verifiers.verdict import TASKS
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ def parse_request(payload: Any, config: ServerConfig) -> _Items:
     for i, task in enumerate(tasks):
         if task not in (*TASKS, "auto"):
             raise RequestError(400, f"tasks[{i}]={task!r}; choose one of {(*TASKS, 'auto')}")
-    options = lists.get("options") or [None] * n
+    options = [drop_option_padding(o) for o in lists.get("options") or [None] * n]
     for i, opt in enumerate(options):
         if opt is not None and not isinstance(opt, (dict, list)):
             raise RequestError(400, f"options[{i}] must be an object letter -> text, a list, or null; got {type(opt).__name__}")

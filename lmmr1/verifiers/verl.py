@@ -23,6 +23,7 @@ from typing import Any
 
 from lmmr1.verifiers.api import verify
 from lmmr1.verifiers.format_tags import check_format
+from lmmr1.verifiers.rewards import drop_option_padding
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def compute_score(
         raise ValueError(f"format_weight must be a number >= 0 (LMM-R1 uses 0.5), got {format_weight!r}")
     info = extra_info if isinstance(extra_info, dict) else {}
     task = info.get("task") or "auto"
-    options = info.get("options")
+    options = drop_option_padding(info.get("options"))  # parquet pads dict columns with None
     verdict = verify(solution_str, ground_truth, task=task, options=options)
     fmt = check_format(solution_str, format_style).score
     acc = 1.0 if verdict.correct else 0.0

@@ -212,3 +212,21 @@ def test_one_real_grpo_step_logs_our_rewards(tmp_path):
             assert "6 * 7" in prompt and math.isnan(reward)  # None reached TRL as NaN, not 0
         else:
             assert reason in ("not_equal", "no_answer") and reward == 0.0  # 8 random tokens never say 7
+
+
+def test_options_padded_by_datasets_struct_columns():
+    from datasets import Dataset
+
+    # datasets turns per-row dicts into one struct: the 2-option row gains "C": None.
+    ds = Dataset.from_list([
+        {"solution": "B", "task": "choice", "options": {"A": "3", "B": "7"}},
+        {"solution": "C", "task": "choice", "options": {"A": "3", "B": "7", "C": "9"}},
+    ])  # fmt: skip
+    assert ds[0]["options"] == {"A": "3", "B": "7", "C": None}
+    reward = AccuracyReward()
+    columns = {k: ds[k] for k in ds.column_names}
+    assert reward(prompts=["q", "q"], completions=["<answer>C</answer>", "<answer>C</answer>"], **columns) == [0.0, 1.0]
+    reasons = []
+    reward(prompts=["q"], completions=["<answer>C</answer>"], log_extra=lambda c, v: reasons.extend(v),
+           **{k: v[:1] for k, v in columns.items()})  # fmt: skip
+    assert reasons == ["letter_not_in_options"]  # C is not an option of row 0, not just a wrong letter

@@ -66,3 +66,9 @@ def test_unknown_keywords_from_newer_verl_are_ignored():
 def test_bad_format_weight_says_how_to_fix():
     with pytest.raises(ValueError, match="LMM-R1 uses 0.5"):
         compute_score("x", "42", "42", format_weight=-1)
+
+
+def test_parquet_padded_options_lose_their_none_entries():
+    # verl reads extra_info from parquet, where a dict column holds every key of every row.
+    info = {"task": "choice", "options": {"A": "3", "B": "7", "C": None, "D": None}}
+    assert compute_score("mathv", "<answer>D</answer>", "B", extra_info=info)["reason"] == "letter_not_in_options"
