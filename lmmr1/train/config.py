@@ -2,8 +2,8 @@
 
 A recipe is TRL's own YAML format (what ``TrlParser`` reads) plus two optional sections, ``fre:``
 and ``mgt:``, holding per-stage overrides. Top-level keys are shared by both stages; a stage's
-keys win over them; ``key=value`` arguments on the command line win over both (``fre.key=value``
-for one stage). Every key must be a field of :class:`TwoStageArguments`, TRL's ``GRPOConfig`` or
+keys win over them. ``key=value`` on the command line sets a key for every stage, replacing it in
+the stage sections too; ``fre.key=value`` sets it for one stage. Every key must be a field of :class:`TwoStageArguments`, TRL's ``GRPOConfig`` or
 TRL's ``ModelConfig``; anything else is an error naming the key and the closest known ones.
 
 .. code-block:: yaml
@@ -148,8 +148,11 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
             section = recipe.setdefault(stage, {}) or {}
             recipe[stage] = section
             section[sub] = _parse_value(text)
-        else:
+        else:  # for every stage: it also replaces the key in the stage sections
             recipe[key] = _parse_value(text)
+            for stage_name in STAGES:
+                if isinstance(recipe.get(stage_name), dict):
+                    recipe[stage_name].pop(key, None)
     return recipe
 
 

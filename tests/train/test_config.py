@@ -112,3 +112,8 @@ def test_mgt_never_starts_from_the_base_model_by_mistake(tmp_path):
     (out / "fre" / "final").mkdir(parents=True)
     (out / "fre" / "final" / "lmmr1_stage.json").write_text("{}")
     assert init_for("mgt", ["mgt"], out, "base", None) == str(out / "fre" / "final")
+
+
+def test_plain_override_applies_to_every_stage_even_over_stage_sections(recipe):
+    fre, mgt = plan(recipe(), overrides=["learning_rate=9e-4"])
+    assert fre.training.learning_rate == mgt.training.learning_rate == 9e-4

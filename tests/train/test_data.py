@@ -87,3 +87,17 @@ def test_missing_file_and_missing_columns_say_how_to_fix(tmp_path):
         load_stage_dataset(None)
     with pytest.raises(ValueError, match="unknown synthetic dataset"):
         load_stage_dataset("synthetic:geometry")
+
+
+@pytest.mark.data
+def test_curated_export_of_shared_geometry3k_loads(shared_data, tmp_path):
+    from lmmr1.curation import load_source, to_trl
+
+    ds, info = load_source(shared_data / "geometry3k_test" / "problems.jsonl")
+    to_trl(ds.select(range(4)), source=info, image_feature=False).to_json(str(tmp_path / "g.jsonl"))
+    out = add_system_prompt(load_stage_dataset(str(tmp_path / "g.jsonl")), "unused: the export has one")
+    assert isinstance(out[0]["image"], Image.Image)
+    assert (
+        out[0]["prompt"][0]["role"] == "system" and "unused" not in out[0]["prompt"][0]["content"][0]["text"]
+    )
+    assert out[0]["task"] == "geometry" and out[0]["solution"]
