@@ -186,8 +186,9 @@ def detect_schema(columns: list[str] | tuple[str, ...], overrides: dict[str, str
         schema = Schema("geometry3k", "problem", "answer", _first(cols, "images", "image"),
                         _first(cols, "choices"), "list" if "choices" in cols else "none", "geometry")
     elif "answer" in cols and ({"problem", "question"} & cols):
+        options = _first(cols, "options", "choices")
         schema = Schema("plain", _first(cols, "problem", "question") or "problem", "answer",
-                        _first(cols, "images", "image"))
+                        _first(cols, "images", "image"), options, "list" if options else "none")
     elif overrides.get("question_col") and overrides.get("answer_col"):
         schema = Schema("custom", overrides["question_col"], overrides["answer_col"])
     else:

@@ -79,12 +79,16 @@ class NearDuplicate(Filter):
     max_phash_distance: int = 10  # Hamming distance of 64-bit pHashes; 0 = identical, unrelated diagrams ~20+
     seed: int = 1
     _phash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
+    _minhash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
 
     def check_all(self, examples: Sequence[Example]) -> list[Decision]:
         from datasketch import MinHash, MinHashLSH
 
         texts = [dedup_text(ex) for ex in examples]
-        hashes = MinHash.bulk([shingles(t, self.shingle_words) for t in texts], num_perm=self.num_perm, seed=self.seed)
+        todo = [i for i, ex in enumerate(examples) if ex.index not in self._minhash]
+        fresh = MinHash.bulk([shingles(texts[i], self.shingle_words) for i in todo], num_perm=self.num_perm, seed=self.seed)
+        self._minhash.update((examples[i].index, mh) for i, mh in zip(todo, fresh, strict=True))
+        hashes = [self._minhash[ex.index] for ex in examples]  # stand-alone and sequential passes share them
         lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         out: list[Decision] = []
         for ex, text, mh in zip(examples, texts, hashes, strict=False):
