@@ -81,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     except RecipeError as exc:
         print(f"train-two-stage: {exc}", file=sys.stderr)
         return 2
+    from accelerate import PartialState
+
+    if not PartialState().is_main_process:  # one report per run, not one per process
+        return 0
     for r in results:
         state = "already finished, skipped" if r.skipped else f"{r.summary.get('global_step')} steps"
         print(f"stage {r.name}: {state}; checkpoint {r.final_dir}")
