@@ -8,6 +8,8 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmmr1.rewards import AccuracyReward, FormatReward, completion_text
 
@@ -106,6 +108,16 @@ def test_completion_text_rejects_unknown_shapes():
     assert completion_text([{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]) == "a"
     with pytest.raises(TypeError, match="a completion must be a string or a list of chat messages"):
         completion_text(42)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("0123456789.,-+/ x$\\{}()ABCor<>answethink")), max_size=40))
+def test_conversational_and_plain_completions_score_the_same(text):
+    plain = [text]
+    as_chat = [conv([{"type": "text", "text": text[:5]}, {"type": "text", "text": text[5:]}])]
+    for reward in (AccuracyReward(), FormatReward(), FormatReward("tags")):
+        kwargs = {"solution": ["7"]}
+        assert reward(prompts=["q"], completions=plain, **kwargs) == reward(prompts=["q"], completions=as_chat, **kwargs)
 
 
 # --- TRL's own reward path ----------------------------------------------------------------------
