@@ -136,13 +136,14 @@ would drop run alone on the whole input.
 ## Answer types
 {_table(("answer type", "before", "after"), [(t, stats["answer_types_before"].get(t, 0), stats["answer_types_after"].get(t, 0)) for t in types])}
 
-Verifier tasks before → after: {stats["tasks_before"]} → {stats["tasks_after"]}
+{_table(("verifier task", "before", "after"), [(t, stats["tasks_before"].get(t, 0), stats["tasks_after"].get(t, 0)) for t in sorted(stats["tasks_before"])])}
 
 ## Deduplication and decontamination
 - exact: normalized question text + image content hash
 - near: {settings.get("near_duplicate", "disabled")}
 - decontamination: {settings.get("contaminated", {}) if bench else "no benchmarks given"}
-{_table(("benchmark", "rows matched"), sorted(hits.items())) if bench else ""}
+
+{_table(("benchmark", "rows matched (stand-alone)"), [(b, hits.get(b, 0)) for b in bench]) if bench else ""}
 
 ## Verifier
 Golds were checked with lmmr1 {ver.get("lmmr1")} (math-verify {ver.get("math-verify")}), template

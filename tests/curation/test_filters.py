@@ -35,6 +35,7 @@ def reason(name, example, **params):
         ("multi_part", ex(gold="(3,4)"), None),
         ("free_text_answer", ex(gold="the blue one is larger"), "free_text_answer"),
         ("free_text_answer", ex(gold="x^2+1"), None),
+        ("free_text_answer", ex(gold="\\text{Evelyn}"), None),  # one word: checkable (MATH-500)
         ("yes_no", ex(gold="Yes"), "yes_no"),
         ("yes_no", ex(gold="12"), None),
         ("choice_without_options", ex(gold="C"), "choice_without_options"),
@@ -96,6 +97,10 @@ def test_near_duplicate_text_and_phash():
     assert build("near_duplicate").check_all(far) == [None, None]
     near = [ex(0, q, phashes=("ffffffff00000000",)), ex(1, q, phashes=("ffffffff00000001",))]
     assert build("near_duplicate").check_all(near)[1].reason == "near_duplicate"
+    # Geometry3K: the same facts and diagram, a different quantity asked for, a different answer
+    other_goal = [ex(0, q + " Find AB.", gold="35", phashes=("ff00ff00ff00ff00",)),
+                  ex(1, q + " Find BC.", gold="160", phashes=("ff00ff00ff00ff00",))]
+    assert build("near_duplicate").check_all(other_goal) == [None, None]
 
 
 def test_contaminated(tmp_path):

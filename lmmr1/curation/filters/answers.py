@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lmmr1.curation.answer_types import DEFAULT_SENTINELS, classify
@@ -60,8 +61,23 @@ class MultiPart(_typed("multi_part", "multi_part")):
 
 
 @register("free_text_answer")
-class FreeTextAnswer(_typed("text", "free_text_answer")):
-    """Golds that are words (names, explanations) rather than values."""
+@dataclass(frozen=True)
+class FreeTextAnswer(Filter):
+    """Golds that are phrases or sentences rather than values.
+
+    One-word answers (``\\text{Evelyn}``, ``east``) are kept: they name one of a few candidates the
+    question lists, and the verifier matches them exactly.
+    """
+
+    max_words: int = 1  # text golds of up to this many words are kept
+
+    def check(self, ex: Example) -> Decision:
+        if classify(ex.gold, ex.options) != "text":
+            return None
+        words = len(re.sub(r"\\[A-Za-z]+|[{}$]", " ", ex.gold).split())
+        if words > self.max_words:
+            return Drop("free_text_answer", f"gold {ex.gold[:80]!r} is {words} words of text")
+        return None
 
 
 @register("yes_no")

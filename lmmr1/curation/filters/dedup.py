@@ -24,6 +24,10 @@ def normalize_text(text: str) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
 
 
+def _gold_key(gold: str) -> str:
+    return "".join(gold.split()).lower()
+
+
 def dedup_text(ex: Example) -> str:
     """The question and its options, normalized: what two rows must share to be duplicates."""
     return normalize_text(" ".join((ex.question, *ex.options)))
@@ -77,6 +81,7 @@ class NearDuplicate(Filter):
     shingle_words: int = 5  # words per shingle
     num_perm: int = 64  # MinHash permutations: more is more exact and slower
     max_phash_distance: int = 10  # Hamming distance of 64-bit pHashes; 0 = identical, unrelated diagrams ~20+
+    same_gold: bool = True  # near-identical text asking for another quantity ("find AB" / "find BC") is a new problem
     seed: int = 1
     _phash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
     _minhash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
@@ -96,6 +101,8 @@ class NearDuplicate(Filter):
             if text:
                 for j in lsh.query(mh):
                     other = examples[j]
+                    if self.same_gold and _gold_key(ex.gold) != _gold_key(other.gold):
+                        continue
                     if mh.jaccard(hashes[j]) >= self.threshold and self._same_images(ex, other):
                         match = other.index
                         break
@@ -136,4 +143,5 @@ class NearDuplicate(Filter):
         return self._phash[ex.index]
 
     def settings(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("threshold", "shingle_words", "num_perm", "max_phash_distance", "seed")}
+        keys = ("threshold", "shingle_words", "num_perm", "max_phash_distance", "same_gold", "seed")
+        return {k: getattr(self, k) for k in keys}
