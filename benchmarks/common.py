@@ -28,7 +28,9 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.system()}"
+    """The machine in words, with its load: timings on a shared machine mean little without it."""
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, {platform.system()}{load}"
 
 
 def mv_gold(gold: str) -> str:
