@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import datasets
+from tqdm.auto import tqdm
 
 from lmmr1.curation.answer_types import classify
 from lmmr1.curation.config import CurationConfig, load_config
@@ -117,7 +118,7 @@ def curate(
     reasons: list[list[str]] = [[] for _ in range(n)]
     report: list[dict[str, Any]] = []
     hits: Counter[str] = Counter()
-    for f in filters:
+    for f in tqdm(filters, desc="filters", unit="filter", disable=not datasets.is_progress_bar_enabled()):
         t0 = time.perf_counter()
         standalone, sequential = _decide(f, examples, alive, row_decisions.get(f.name))
         for i, d in sequential.items():
