@@ -120,6 +120,9 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> CurationCon
             raise ConfigError(f"{where}: filters[{i}] must be a name or a mapping with 'name', got {entry!r}")
         entry = dict(entry)
         name, enabled = entry.pop("name"), entry.pop("enabled", True)
+        if name == "gold_verifiable" and "verifier" in entry:
+            raise ConfigError(f"{where}: filters[{i}]: set the verifier in the top-level 'verifier:' section, "
+                              "which is the config the trainer uses too")
         try:
             resolve(name)
             spec = FilterSpec(name, bool(enabled), tuple(entry.items()))

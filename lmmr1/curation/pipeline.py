@@ -106,7 +106,7 @@ def curate(
     )
     cols = phase.to_dict()
     examples = [
-        Example(i, q, g, None, tuple(o), (), False, t, None, {}, e, tuple(k), tuple(p))
+        Example(i, question=q, gold=g, options=tuple(o), task=t, error=e, image_keys=tuple(k), phashes=tuple(p))
         for i, (q, g, o, t, e, k, p) in enumerate(zip(cols["q"], cols["gold"], cols["options"], cols["task"],
                                                        cols["error"], cols["image_keys"], cols["phashes"], strict=False))
     ]

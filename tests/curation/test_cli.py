@@ -81,7 +81,7 @@ def test_decontaminate_against_benchmarks(shared_data, tmp_path):
 
 
 @pytest.mark.data
-def test_geometry3k_images_and_stats(shared_data, tmp_path, capsys):
+def test_stats_geometry3k(shared_data, tmp_path, capsys):
     rc = main(["stats", "--dataset", str(shared_data / "geometry3k_test" / "problems.jsonl")])
     assert rc == 0
     data = json.loads(capsys.readouterr().out)

@@ -112,3 +112,13 @@ def test_user_filter_by_dotted_path():
     ds = datasets.Dataset.from_list([{"problem": "Too short", "answer": "1"}, {"problem": "Long enough question", "answer": "2"}])
     kept, rejected, _ = curate(ds, cfg)
     assert rejected["lmmr1_reason"] == ["short_question"] and kept["answer"] == ["2"]
+
+
+@pytest.mark.slow
+def test_synthetic_benchmark_rows_account_with_workers():
+    from benchmarks.curate_speed import make_rows
+
+    ds = datasets.Dataset.from_list(make_rows(5000, seed=3))
+    kept, rejected, stats = curate(ds, load_config(), num_proc=2)
+    assert len(kept) + len(rejected) == 5000 == stats.kept_rows + sum(stats.dropped.values())
+    assert {"empty_gold", "sentinel_gold", "choice_options_only_in_image", "duplicate_exact"} <= set(stats.dropped)
