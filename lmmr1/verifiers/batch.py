@@ -55,6 +55,9 @@ def verify_batch(
     cfg = VerifierConfig.coerce(config)
     workers = max(1, workers or os.cpu_count() or 1)
 
+    pool = get_pool()
+    pool.ensure_size(workers)
+    pool.warm_up(workers)  # workers import sympy while the fast pass runs
     verdicts: list[Verdict | None] = [None] * n
     slow: list[int] = []
     with defer_slow_calls():
@@ -65,8 +68,6 @@ def verify_batch(
                 slow.append(i)
     if slow:
         logger.debug("verify_batch: %d of %d items need sympy", len(slow), n)
-        pool = get_pool()
-        pool.ensure_size(workers)
         with ThreadPoolExecutor(max_workers=min(workers, len(slow)), thread_name_prefix="lmmr1-verify") as ex:
             results = ex.map(lambda i: verify(completions[i], golds[i], task_list[i], option_list[i], cfg), slow)
             for i, verdict in zip(slow, results, strict=True):

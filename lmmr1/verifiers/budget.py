@@ -99,6 +99,13 @@ class _Worker:
         (size,) = _HEADER.unpack(self._read_exact(_HEADER.size, deadline))
         return pickle.loads(self._read_exact(size, deadline))
 
+    def wait_ready(self, timeout: float) -> None:
+        if not self._ready:
+            hello = self._receive(time.monotonic() + timeout)
+            if hello != "ready":
+                raise WorkerCrashed(f"verifier worker sent {hello!r} instead of 'ready'")
+            self._ready = True
+
     def call(self, func: str, args: tuple, timeout: float) -> Any:
         """Start-up time counts against ``timeout``: a call never outlives its budget."""
         deadline = time.monotonic() + timeout
@@ -131,7 +138,10 @@ class _Worker:
             logger.warning("verifier worker %d did not exit after SIGKILL", self.proc.pid)
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
-                stream.close()
+                try:
+                    stream.close()
+                except OSError:
+                    pass  # flushing into a dead worker's pipe: nothing left to deliver
 
 
 class WorkerPool:
@@ -144,10 +154,13 @@ class WorkerPool:
         self._cond = threading.Condition()
         self._pid = os.getpid()
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self, deadline: float) -> _Worker:
         with self._cond:
             while not self._idle and self._count >= self.size:
-                self._cond.wait()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._cond.wait(remaining):
+                    if not self._idle and self._count >= self.size:
+                        raise BudgetExceeded("no verifier worker became free within the budget")
             if self._idle:
                 return self._idle.pop()
             self._count += 1
@@ -180,8 +193,8 @@ class WorkerPool:
             self.size = max(self.size, n)
             self._cond.notify_all()
 
-    def warm_up(self, n: int | None = None) -> None:
-        """Start up to ``n`` workers now (they import sympy in the background)."""
+    def warm_up(self, n: int | None = None, wait: bool = False, timeout: float = 120.0) -> None:
+        """Start up to ``n`` workers now; with ``wait``, block until they have imported sympy."""
         with self._cond:
             missing = max(0, min(n or self.size, self.size) - self._count)
             self._count += missing
@@ -190,15 +203,24 @@ class WorkerPool:
             with self._cond:
                 self._idle.append(worker)
                 self._cond.notify()
+        if wait:
+            with self._cond:
+                idle = list(self._idle)
+            for worker in idle:
+                worker.wait_ready(timeout)
 
     def call(self, func: str, args: tuple, timeout: float) -> Any:
         """Run ``_worker.FUNCTIONS[func](*args)`` in a worker; raise BudgetExceeded after ``timeout`` s."""
         if _DEFER.get():
             raise Deferred(func)
-        worker = self._acquire()
+        deadline = time.monotonic() + timeout
+        worker = self._acquire(deadline)
+        if worker.proc.poll() is not None:  # died while idle (killed, OOM): replace before use
+            worker.kill()
+            worker = _Worker()
         healthy = False
         try:
-            result = worker.call(func, args, timeout)
+            result = worker.call(func, args, max(0.0, deadline - time.monotonic()))
             healthy = True
             return result
         except (RuntimeError, StillStarting):
@@ -232,6 +254,19 @@ def get_pool() -> WorkerPool:
         if _POOL is None:
             _POOL = WorkerPool()
         return _POOL
+
+
+def warm_up(workers: int | None = None, wait: bool = True, timeout: float = 120.0) -> None:
+    """Start this process's verifier workers now (importing sympy takes ~1 s, more on a busy machine).
+
+    ``verify`` charges a worker's start-up to the call's budget, so the first calls of a fresh
+    process with a small ``timeout_s`` may answer ``timeout``. RL integrations call this once at
+    start-up; call it yourself in a process-pool initializer.
+    """
+    pool = get_pool()
+    if workers:
+        pool.ensure_size(workers)
+    pool.warm_up(workers, wait=wait, timeout=timeout)
 
 
 def shutdown() -> None:

@@ -48,6 +48,8 @@ def compare_math(gold: str, pred: str, config: MathConfig, timeout: float) -> Ou
         return None, "gold_unparseable", "empty gold answer"
     if not p.text:
         return False, "no_answer", None
+    if config.units == "strict" and normalize(gold).had_unit != normalize(pred).had_unit:
+        return False, "not_equal", "units differ (units='strict')"
     if is_text_answer(g.text) and is_text_answer(p.text):
         return (True, "equal", None) if text_key(g.text) == text_key(p.text) else (False, "not_equal", None)
     if top_level_commas(p.text) > top_level_commas(g.text) == 0 and not re.search(r"[\[\]()]", g.text):

@@ -28,7 +28,10 @@ _ANCHOR = re.compile(
 _TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
 _LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 MAX_TAIL_CHARS = 300  # the "final sentence" searched by the last-resort fallbacks
-_INLINE_MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+# $$…$$, $…$ (an escaped \$ inside is a dollar sign, not a delimiter), \(…\), \[…\]
+_INLINE_MATH = re.compile(
+    r"\$\$(.+?)\$\$|(?<!\\)\$((?:\\\$|[^$])+?)(?<!\\)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL
+)
 # What may stand between boxes that list several answers: "\boxed{2} or \boxed{3}", "\boxed{1}, \boxed{2}".
 _HEDGE_GAP = re.compile(
     r"^(?:\s|,|;|/|\bor\b|\band\b|\\quad|\\qquad|\\lor|\\text\{\s*(?:or|and)\s*\}|\$)*$", re.IGNORECASE
@@ -96,7 +99,7 @@ def _from_anchor(text: str) -> Extraction | None:
     rest = text[matches[-1].end() :].strip()
     rest = rest.split("\n\n", 1)[0].strip()
     # Stop at the end of the sentence, but not at a decimal point or inside $…$.
-    m = re.match(r"((?:\$[^$]*\$|[^.$]|\.(?=\d))*)", rest)
+    m = re.match(r"((?:\$(?:\\\$|[^$])*\$|\\\$|[^.$]|\.(?=\d))*)", rest)
     candidate = (m.group(1) if m else rest).strip()
     candidate = candidate.rstrip(".;,").strip()
     return Extraction(candidate or None, "anchor") if candidate else None
@@ -139,6 +142,10 @@ def _answer_in_sentence(sentence: str) -> str | None:
     if len(pieces) > 1:
         found = _answer_in_sentence(pieces[-1]) if pieces[-1].strip() else None
         if found and re.search(r"\d|\\", found):
+            words = re.sub(r"\\[a-zA-Z]+", "", found)
+            numbers = _LAST_NUMBER.findall(found)
+            if re.search(r"[a-zA-Z]{2,}", words) and numbers and "$" not in pieces[-1]:
+                return numbers[0].rstrip(",")  # "there are 12 distinct sequences" → 12
             return found
     inner = _from_inline_math(sentence)
     if inner is not None and not inner.hedged:

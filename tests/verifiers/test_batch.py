@@ -1,0 +1,57 @@
+"""verify_batch gives verify's verdicts, in order, and survives bad items."""
+
+import json
+
+import pytest
+
+from lmmr1 import MathConfig, verify, verify_batch
+from lmmr1.verifiers.api import judge
+
+TOWER = r"\boxed{\dfrac{5^{\left(5^{\left(5^{5}\right)}\right)}}{16}}"
+
+
+def _batch():
+    golds = ["5", r"\frac{\sqrt{3}}{2}", "B", r"\{1,2\}", "12.67", "7"]
+    completions = []
+    for g in golds:
+        completions += [f"<answer>{g}</answer>", r"\boxed{3}", f"The answer is ${g}$.", "<answer></answer>"]
+    golds = [g for g in golds for _ in range(4)]
+    tasks = ["geometry" if g == "12.67" else "auto" for g in golds]
+    options = [{"A": "1", "B": "2"} if g == "B" else None for g in golds]
+    return completions, golds, tasks, options
+
+
+def test_same_verdicts_as_one_by_one():
+    c, g, t, o = _batch()
+    one_by_one = [verify(*args) for args in zip(c, g, t, o, strict=True)]
+    judge.cache_clear()
+    assert verify_batch(c, g, t, o, workers=2) == one_by_one
+    assert verify_batch(c, g, t, o, workers=1) == one_by_one
+
+
+def test_hung_item_loses_no_other_item():
+    completions = [r"\boxed{\sqrt{4}}", TOWER, r"\boxed{\sqrt{9}}", r"\boxed{x^2}"]
+    golds = ["2", "3", "3", "x \\cdot x"]
+    verdicts = verify_batch(completions, golds, config=MathConfig(timeout_s=1.0), workers=2)
+    assert [v.reason for v in verdicts] == ["equal", "timeout", "equal", "equal"]
+
+
+def test_length_mismatch_is_a_clear_error():
+    with pytest.raises(ValueError, match="one gold per completion"):
+        verify_batch(["1", "2"], ["1"])
+    with pytest.raises(ValueError, match="tasks has 1 entries"):
+        verify_batch(["1", "2"], ["1", "2"], tasks=["math"])
+
+
+def test_empty_batch():
+    assert verify_batch([], []) == []
+
+
+@pytest.mark.data
+def test_real_batch_matches_verify(shared_data):
+    rows = [json.loads(line) for line in (shared_data / "text_math" / "math500_test.jsonl").open()][:60]
+    golds = [r["answer"] for r in rows for _ in range(3)]
+    completions = [w.format(r["answer"]) for r in rows for w in ("<answer>${}$</answer>", r"\boxed{{{}}}", "<answer>0</answer>")]
+    batch = verify_batch(completions, golds)
+    assert batch == [verify(c, g) for c, g in zip(completions, golds, strict=True)]
+    assert sum(v.correct is True for v in batch) >= 118  # both correct wrappings of nearly every gold
