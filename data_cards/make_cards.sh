@@ -2,7 +2,7 @@
 # Regenerate the committed data cards from ../shared/data (LMMR1_DATA). Only cards and stats land here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D="${LMMR1_DATA:-../shared/data}"
+D="${LMMR1_DATA:-../shared/data}"  # paths are recorded as given: keep them relative
 CURATE="${CURATE:-.venv/bin/curate}"
 T="$D/text_math"
 card() { local name=$1; shift; "$CURATE" filter --card "data_cards/$name.md" "$@"; }

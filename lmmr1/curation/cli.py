@@ -86,7 +86,7 @@ def _filter(args) -> int:
         for path in args.decontaminate:
             if not Path(path).exists():
                 raise FileNotFoundError(f"benchmark {path} does not exist; give paths to jsonl/json/parquet files")
-        config = config.with_params("contaminated", benchmarks=tuple(str(Path(p).resolve()) for p in args.decontaminate))
+        config = config.with_params("contaminated", benchmarks=tuple(args.decontaminate))
     ds, info, schema = _load(args)
     kept, rejected, stats = curate(ds, config, schema=schema, source=info, num_proc=args.num_proc, mark=args.mark)
     data = stats.to_dict()

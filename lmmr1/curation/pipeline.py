@@ -169,7 +169,8 @@ def curate(
         schema=_jsonable(schema.__dict__),
         config=_jsonable(config.to_dict()),
         seconds=round(time.perf_counter() - start, 2),
-        source=_jsonable(source.__dict__),
+        # as the user named it; base_dir and files are machine-specific absolute paths
+        source=_jsonable({k: v for k, v in source.__dict__.items() if k not in ("base_dir", "files")}),
     )
     stats.check()
     return kept, rejected, stats

@@ -87,7 +87,7 @@ def load_source(source: str | os.PathLike, split: str = "train") -> tuple[datase
                 if split not in ds:
                     raise SourceError(f"{path} has splits {sorted(ds)}, not {split!r}; pass --split with one of them")
                 ds = ds[split]
-            return ds, SourceInfo(str(path.resolve()), "folder", split, str(path.resolve()))
+            return ds, SourceInfo(text, "folder", split, str(path.resolve()))
         files = sorted(p for p in path.iterdir() if p.suffix in FILE_TYPES)
         if not files:
             raise SourceError(f"{path} is a folder with no save_to_disk data and no jsonl/json/parquet/csv files")
@@ -109,7 +109,7 @@ def _load_files(files: list[Path], split: str) -> tuple[datasets.Dataset, Source
         raise SourceError(f"mixed file types {sorted(kinds)} in {files}; curate one type at a time")
     kind = kinds.pop()
     base = str(files[0].resolve().parent)
-    info = SourceInfo(str(files[0].resolve()) if len(files) == 1 else base, "file", split, base,
+    info = SourceInfo(str(files[0]) if len(files) == 1 else str(files[0].parent), "file", split, base,
                       files=tuple(str(p.resolve()) for p in files))
     if files[0].suffix == ".json" and len(files) == 1:
         records = _json_records(files[0])
