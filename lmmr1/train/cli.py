@@ -22,12 +22,16 @@ logger = logging.getLogger("lmmr1.train")
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
+        add_help=False,
         prog="train-two-stage",
         description=__doc__.split("\n\n")[0],
         epilog="Recipe keys: any field of trl.GRPOConfig, trl.ModelConfig or "
         "lmmr1.train.config.TwoStageArguments; see recipes/*.yaml.",
     )
-    p.add_argument("--config", required=True, help="YAML recipe, e.g. recipes/tiny-cpu.yaml")
+    p.add_argument(
+        "-h", "--help", action="store_true", help="show this help and every recipe key (TRL's help)"
+    )
+    p.add_argument("--config", default=None, help="YAML recipe, e.g. recipes/tiny-cpu.yaml")
     p.add_argument(
         "--stages", default="fre,mgt", help="comma-separated stages to run, in order (default fre,mgt)"
     )
@@ -45,7 +49,22 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from lmmr1.train import pipeline
 
-    args, rest = _parser().parse_known_args(argv)
+    parser = _parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.help:
+        from lmmr1.train.config import recipe_help
+
+        print(parser.format_help())
+        print("Recipe keys (also usable as key=value, or as TRL's --key value):\n")
+        print(recipe_help())
+        return 0
+    if args.config is None:
+        parser.print_usage(sys.stderr)
+        print(
+            "train-two-stage: --config recipes/NAME.yaml is required (see the recipes/ folder)",
+            file=sys.stderr,
+        )
+        return 2
     overrides = [a for a in rest if "=" in a and not a.startswith("-")]
     trl_flags = [a for a in rest if a not in overrides]
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,22 @@ def _unknown_key_error(key: str, where: str, recipe: str) -> RecipeError:
     )
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML with YAML 1.2 booleans: only true/false are booleans, so ``save_strategy: no`` stays "no"."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _parse_value(text: str) -> Any:
     """A command-line value, read as YAML: ``3`` is an int, ``1e-5`` a float, ``[a, b]`` a list."""
-    value = yaml.safe_load(text)
+    value = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     # YAML 1.1 reads "1e-5" (no dot) as a string; learning rates are written that way.
     if isinstance(value, str):
         try:
@@ -130,7 +144,7 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
         raise RecipeError(
             f"recipe {path} not found; pass --config recipes/<name>.yaml (see the recipes/ folder)"
         )
-    recipe = yaml.safe_load(path.read_text()) or {}
+    recipe = yaml.load(path.read_text(), Loader=_Loader) or {}  # noqa: S506 - a SafeLoader subclass
     if not isinstance(recipe, dict):
         raise RecipeError(
             f"{path}: a recipe must be a YAML mapping of keys to values, got {type(recipe).__name__}"
@@ -173,6 +187,11 @@ def _check_keys(recipe: dict[str, Any], name: str) -> None:
                     raise _unknown_key_error(sub, f"section {key!r}", name)
         elif key not in KNOWN_KEYS:
             raise _unknown_key_error(key, "the top level", name)
+
+
+def recipe_help() -> str:
+    """TRL's help for every recipe key: TwoStageArguments, GRPOConfig and ModelConfig."""
+    return TrlParser((TwoStageArguments, GRPOConfig, ModelConfig)).format_help()
 
 
 def plan_stages(

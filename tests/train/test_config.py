@@ -117,3 +117,10 @@ def test_mgt_never_starts_from_the_base_model_by_mistake(tmp_path):
 def test_plain_override_applies_to_every_stage_even_over_stage_sections(recipe):
     fre, mgt = plan(recipe(), overrides=["learning_rate=9e-4"])
     assert fre.training.learning_rate == mgt.training.learning_rate == 9e-4
+
+
+def test_yaml_no_stays_a_string_and_numbers_are_numbers(recipe):
+    (fre,) = plan(recipe("save_strategy: no\n"), stages=["fre"], overrides=["logging_steps=1", "bf16=false"])
+    assert (
+        fre.training.save_strategy == "no" and fre.training.logging_steps == 1 and fre.training.bf16 is False
+    )

@@ -28,7 +28,13 @@ def test_paper_recipe_has_the_papers_settings(tmp_path):
         t = p.training
         assert (t.num_generations, t.temperature, t.beta, t.num_train_epochs) == (16, 1.0, 1e-3, 1)
         assert (t.max_completion_length, t.scale_rewards) == (4096, "none")
-        assert t.bf16 and t.gradient_checkpointing and t.use_vllm and t.vllm_mode == "colocate"
+        assert (
+            t.bf16
+            and t.activation_checkpointing
+            and t.gradient_checkpointing
+            and t.use_vllm
+            and t.vllm_mode == "colocate"
+        )
         assert p.script.reward_funcs == ["format", "accuracy"] and t.reward_weights == [0.5, 1.0]
         assert p.model.model_name_or_path == "Qwen/Qwen2.5-VL-3B-Instruct"
         assert "<think>" in p.script.system_prompt and "$ $" in p.script.system_prompt
