@@ -121,6 +121,18 @@ def test_contaminated(tmp_path):
     assert digits[0].reason == "contaminated" and "digits" in digits[0].detail
 
 
+def test_contaminated_short_questions(tmp_path):
+    from tests.curation.conftest import write_jsonl
+
+    bench = write_jsonl(tmp_path / "b.jsonl", [{"problem": "Compute $\\dbinom{8}{4}$.", "answer": "70"},
+                                              {"problem": "Find x.", "answer": "3"}])
+    f = build("contaminated", {"benchmarks": (str(bench),)})
+    got = f.check_all([Example(0, "Compute $\\dbinom{8}{4}$.", "70"),          # text-only, exact: leaked
+                       Example(1, "Find x.", "5", image_keys=("other-diagram",)),  # template text, own diagram
+                       Example(2, "Compute $\\dbinom{9}{4}$.", "126")])         # short and different: kept
+    assert [d.reason if d else None for d in got] == ["contaminated", None, None]
+
+
 def test_gold_verifiable():
     f = build("gold_verifiable")
     rows = [ex(0, gold="60"), ex(1, gold="\x0crac{36}{13}"), ex(2, gold="B", options=("1", "2", "3"))]

@@ -34,6 +34,7 @@ class BenchmarkIndex:
     n: int
     grams: dict[int, str] = field(default_factory=dict)
     stripped: dict[str, str] = field(default_factory=dict)
+    exact: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, question: str, min_chars: int) -> None:
@@ -43,6 +44,7 @@ class BenchmarkIndex:
         key = strip_digits(text)
         if len(key) >= min_chars:
             self.stripped.setdefault(key, name)
+        self.exact.setdefault(text, name)
         self.sizes[name] = self.sizes.get(name, 0) + 1
 
 
@@ -61,6 +63,7 @@ class Contaminated(Filter):
     ngram: int = 10  # words per n-gram; 13 in GPT-3's study, shorter here because math questions are short
     overlap: float = 0.5  # fraction of the row's n-grams found in one benchmark
     min_chars: int = 40  # digit-stripped match only for texts this long ("find x" matches everything)
+    min_exact_chars: int = 12  # exact match (digits kept) of a text-only row this long; rows with images need min_chars
     _index: dict[str, BenchmarkIndex] = field(default_factory=dict, repr=False, compare=False, init=False)
 
     def index(self) -> BenchmarkIndex:
@@ -87,6 +90,10 @@ class Contaminated(Filter):
 
     def _one(self, ex: Example, idx: BenchmarkIndex) -> Decision:
         text = normalize_text(ex.question)
+        has_image = bool(ex.image_keys or ex.images)  # "find x" over another diagram is another problem
+        if len(text) >= (self.min_chars if has_image else self.min_exact_chars) and text in idx.exact:
+            name = idx.exact[text]
+            return Drop("contaminated", f"same text as a {name} question", name)
         key = strip_digits(text)
         if len(key) >= self.min_chars and key in idx.stripped:
             name = idx.stripped[key]
@@ -107,4 +114,4 @@ class Contaminated(Filter):
 
     def settings(self) -> dict[str, Any]:
         return {"benchmarks": [benchmark_name(b) for b in self.benchmarks], "ngram": self.ngram,
-                "overlap": self.overlap, "min_chars": self.min_chars}
+                "overlap": self.overlap, "min_chars": self.min_chars, "min_exact_chars": self.min_exact_chars}
