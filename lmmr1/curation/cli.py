@@ -24,7 +24,7 @@ def _source_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="curate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="curate", description=(__doc__ or "").replace("``", ""))
     parser.add_argument("-v", "--verbose", action="store_true", help="log each filter's progress")
     sub = parser.add_subparsers(dest="command", required=True)
 
