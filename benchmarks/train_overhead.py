@@ -27,6 +27,8 @@ from trl import GRPOTrainer
 from lmmr1.rewards import AccuracyReward, FormatReward
 from lmmr1.train import pipeline
 from lmmr1.train.stage import load_processor, prepare_dataset, run_stage
+from lmmr1.verifiers.api import judge
+from lmmr1.verifiers.symbolic import parse_answer
 
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "tiny-cpu.yaml"
 
@@ -113,7 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         paired: list[float] = []
         reward_s = {"plain_trl": [], "train_two_stage": []}
         for r in range(args.repeats):
-            for kind in ("plain_trl", "train_two_stage"):
+            # Alternate who goes first, and start each run with cold verifier caches: with the same
+            # seed both sample the same completions, and the second run would hit the first's cache.
+            order = ("plain_trl", "train_two_stage") if r % 2 == 0 else ("train_two_stage", "plain_trl")
+            for kind in order:
+                judge.cache_clear()
+                parse_answer.cache_clear()
                 run_dir = out / f"{stage}-{kind}-{r}"
                 (plan,) = pipeline.plan(RECIPE, stages=[stage], output_dir=str(run_dir), overrides=overrides)
                 base = base or pipeline.base_model([plan], out)

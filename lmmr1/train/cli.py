@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         state = "already finished, skipped" if r.skipped else f"{r.summary.get('global_step')} steps"
         print(f"stage {r.name}: {state}; checkpoint {r.final_dir}")
+        for key, (first, last) in r.summary.get("first_last_10pct", {}).items():
+            print(f"  mean {key} reward: first 10% of steps {first:.3f}, last 10% {last:.3f}")
         for path in r.summary.get("plots", []):
             print(f"  {path}")
     return 0

@@ -74,6 +74,12 @@ class TwoStageArguments(ScriptArguments):
             "leave model_name_or_path unset."
         },
     )
+    torch_num_threads: int | None = field(
+        default=None,
+        metadata={
+            "help": "CPU threads for torch (torch.set_num_threads); tiny models on a busy CPU run faster with 1."
+        },
+    )
     plot_rewards: bool = field(
         default=True, metadata={"help": "Write rewards.csv and rewards.png after each stage."}
     )

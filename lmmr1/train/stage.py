@@ -132,6 +132,10 @@ def run_stage(
     from trl import GRPOTrainer
 
     args = plan.training
+    if plan.script.torch_num_threads:
+        import torch
+
+        torch.set_num_threads(plan.script.torch_num_threads)
     if args.model_init_kwargs is None:
         args.model_init_kwargs = {
             "dtype": plan.model.dtype or "float32",
