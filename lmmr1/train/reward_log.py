@@ -89,7 +89,8 @@ def _plot(rows: list[dict[str, float]], cols: list[str], path: Path, title: str)
     ax = fig.add_subplot()
     steps = [r["step"] for r in rows]
     for col in cols[1:]:
-        ax.plot(steps, [r.get(col, math.nan) for r in rows], label=col, linewidth=2 if col == "total" else 1)
+        label = "total (weighted sum)" if col == "total" else col
+        ax.plot(steps, [r.get(col, math.nan) for r in rows], label=label, linewidth=2 if col == "total" else 1)
     ax.set_xlabel("optimiser step")
     ax.set_ylabel("mean reward")
     ax.set_title(title)
