@@ -89,3 +89,35 @@ def test_accelerate_configs_are_for_8_gpus(name, kind):
     assert config.distributed_type == kind and config.num_processes == 8 and config.mixed_precision == "bf16"
     raw = yaml.safe_load((RECIPES / "accelerate" / name).read_text())
     assert raw.get("deepspeed_config", {}).get("zero_stage", 3) == 3
+
+
+@pytest.mark.slow
+def test_paper_recipe_settings_run_through_trl_on_the_tiny_model(tmp_path):
+    """The 3B recipe as written (KL with a reference model, no std scaling, the paper's system prompt,
+    activation checkpointing), with only what this CPU machine cannot do swapped out: the model, vLLM,
+    bf16, sizes and lengths."""
+    from lmmr1.train.tiny import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "tiny")
+    swaps = [
+        f"model_name_or_path={model}",
+        "dtype=float32",
+        "trust_remote_code=true",
+        "use_vllm=false",
+        "bf16=false",
+        "use_cpu=true",
+        "max_completion_length=8",
+        "num_generations=4",
+        "per_device_train_batch_size=8",
+        "gradient_accumulation_steps=1",
+        "max_steps=1",
+        "save_strategy=no",
+        "torch_num_threads=1",
+        *SYNTHETIC,
+    ]
+    plans = pipeline.plan(PAPER, output_dir=str(tmp_path / "run"), overrides=swaps)
+    assert plans[0].training.beta == 1e-3 and plans[0].training.activation_checkpointing
+    results = pipeline.train_two_stage(plans, tmp_path / "run")
+    assert [r.summary["global_step"] for r in results] == [1, 1]
+    assert results[1].init_from == str(tmp_path / "run" / "fre" / "final")
+    assert results[0].trainer.ref_model is not None  # beta > 0: the KL term has a reference model
