@@ -116,7 +116,7 @@ def test_paper_recipe_settings_run_through_trl_on_the_tiny_model(tmp_path):
         *SYNTHETIC,
     ]
     plans = pipeline.plan(PAPER, output_dir=str(tmp_path / "run"), overrides=swaps)
-    assert plans[0].training.beta == 1e-3 and plans[0].training.activation_checkpointing
+    assert plans[0].training.beta == 1e-3 and plans[0].training.gradient_checkpointing
     results = pipeline.train_two_stage(plans, tmp_path / "run")
     assert [r.summary["global_step"] for r in results] == [1, 1]
     assert results[1].init_from == str(tmp_path / "run" / "fre" / "final")
