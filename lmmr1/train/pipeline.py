@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lmmr1.train.config import RecipeError, StagePlan, load_recipe, plan_stages
 from lmmr1.train.data import DatasetSourceMissing, looks_local
-from lmmr1.train.stage import StageResult, check_reward_weights, is_complete, prepare_dataset, run_stage
+from lmmr1.train.stage import StageResult, is_complete, prepare_dataset, run_stage
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,6 @@ def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> 
             f"max_steps={t.max_steps}, use_vllm={t.use_vllm} ({t.vllm_mode}), bf16={t.bf16} -> {t.output_dir}"
         )
         try:
-            check_reward_weights(p)
             run_stage(p, start, dry_run=True)  # builds rewards and the dataset, loads no weights
         except DatasetSourceMissing as exc:
             report.missing_datasets.append(str(p.script.dataset_name))
