@@ -3,11 +3,13 @@
 Both stages' tasks are built so that a tiny random model can show real RL learning quickly, and so
 that lmmr1's verifiers can check every answer:
 
-* **FRE** (text only, ``task="math"``): "repeat the digit". The prompt names one digit; the gold
-  answer is that digit. A one-token answer is learnable from scratch in a few hundred GRPO steps.
-* **MGT** (image, ``task="choice"``): the colour of one shape drawn with PIL. Every item has the
-  *same* prompt text and the same options, and the colours are balanced, so a policy that ignores
-  the image scores exactly chance (1 / number of colours); only the pixels carry the answer.
+* **FRE** (text only, ``task="math"``): "repeat the digit". The prompt names one digit from 1-4;
+  the gold answer is that digit. One-token answers from the same four digits MGT answers with, so
+  what stage 1 learns (the tags, a digit inside ``<answer>``) is what stage 2 starts from.
+* **MGT** (image, ``task="math"``): the colour of one shape drawn with PIL, answered by the number
+  of its option (``1``-``4``), so that stage 1's skill (a digit inside ``<answer>``) carries over.
+  Every item has the *same* prompt text, and the colours are balanced, so a policy that ignores the
+  image scores exactly chance (1 / number of colours); only the pixels carry the answer.
 
 Rows use the trainer's input format: a conversational ``prompt``, ``image`` (MGT only, a PIL
 image), ``solution``, ``task`` and ``options``. Both builders are deterministic per ``seed``.
@@ -16,16 +18,17 @@ image), ``solution``, ``task`` and ``options``. Both builders are deterministic 
 from __future__ import annotations
 
 import random
-import string
 
 from PIL import Image, ImageDraw
 
 __all__ = [
     "COLOURS",
+    "FRE_DIGITS",
     "FRE_PROMPT",
     "MGT_PROMPT",
     "blank_images",
     "draw_shape",
+    "greedy_accuracy",
     "make_fre_dataset",
     "make_mgt_dataset",
 ]
@@ -43,8 +46,10 @@ IMAGE_SIZE = 56  # pixels a side: 4x4 patches of 14 px → 4 visual tokens after
 COLOUR_JITTER = 25  # max absolute change of each RGB channel, so no two images are identical
 
 FRE_PROMPT = "Repeat the digit: {digit}"
-_OPTION_LINES = "\n".join(f"{letter}. {name}" for letter, name in zip(string.ascii_uppercase, COLOURS, strict=False))
-MGT_PROMPT = f"What colour is the shape in the image?\n{_OPTION_LINES}\nAnswer with the letter."
+FRE_DIGITS = ("1", "2", "3", "4")  # MGT's option numbers: stage 1 practises stage 2's answer space
+# Short on purpose: at first a random model's attention is near uniform over the context, so the
+# four image tokens' share of it (and so the signal to learn from) shrinks with every text token.
+MGT_PROMPT = "Shape colour? " + ", ".join(f"{i} {name}" for i, name in enumerate(COLOURS, start=1))
 
 
 def _check(n: int, seed: int) -> None:
@@ -62,16 +67,16 @@ def _balanced(n: int, k: int, rng: random.Random) -> list[int]:
 
 
 def make_fre_dataset(n: int, seed: int = 0):
-    """``n`` text-only "repeat the digit" rows (``task="math"``, gold a single digit)."""
+    """``n`` text-only "repeat the digit" rows (``task="math"``, gold one of ``FRE_DIGITS``)."""
     from datasets import Dataset
 
     _check(n, seed)
     rng = random.Random(seed)
-    digits = _balanced(n, 10, rng)
+    digits = [FRE_DIGITS[i] for i in _balanced(n, len(FRE_DIGITS), rng)]
     return Dataset.from_dict(
         {
             "prompt": [[{"role": "user", "content": FRE_PROMPT.format(digit=d)}] for d in digits],
-            "solution": [str(d) for d in digits],
+            "solution": list(digits),
             "task": ["math"] * n,
         }
     )
@@ -83,7 +88,7 @@ def draw_shape(colour: tuple[int, int, int], shape: str, rng: random.Random, siz
         raise ValueError(f"shape must be one of {SHAPES}, got {shape!r}")
     image = Image.new("RGB", (size, size), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    extent = rng.randint(size * 5 // 8, size - 4)  # large: the colour must dominate a few patches
+    extent = rng.randint(size * 7 // 8, size)  # large: the colour must dominate a few patches
     x0 = rng.randint(0, size - extent)
     y0 = rng.randint(0, size - extent)
     box = (x0, y0, x0 + extent - 1, y0 + extent - 1)
@@ -101,7 +106,7 @@ def _jitter(rgb: tuple[int, int, int], rng: random.Random) -> tuple[int, int, in
 
 
 def make_mgt_dataset(n: int, seed: int = 0, image_size: int = IMAGE_SIZE):
-    """``n`` "colour of the shape" rows (``task="choice"``, gold a letter, ``options`` the colour names).
+    """``n`` "colour of the shape" rows (``task="math"``, gold the colour's option number ``1``-``4``).
 
     The prompt text is identical in every row and the colours are balanced, so an image-blind
     policy is right on exactly ``1 / len(COLOURS)`` of the rows (up to rounding of ``n``).
@@ -120,9 +125,8 @@ def make_mgt_dataset(n: int, seed: int = 0, image_size: int = IMAGE_SIZE):
         {
             "prompt": [prompt] * n,
             "image": images,
-            "solution": [string.ascii_uppercase[i] for i in labels],
-            "task": ["choice"] * n,
-            "options": [names] * n,
+            "solution": [str(i + 1) for i in labels],
+            "task": ["math"] * n,
         }
     )
 
@@ -138,3 +142,32 @@ def blank_images(dataset):
         return {"image": Image.new("RGB", row["image"].size, BACKGROUND)}
 
     return dataset.map(_blank)
+
+
+def greedy_accuracy(model_dir, dataset, max_new_tokens: int = 8, batch_size: int = 32) -> float:
+    """Mean accuracy reward of ``model_dir``'s greedy answers on ``dataset`` (rows as built here).
+
+    For the tiny run's checks, e.g. the blank-image ablation: ``greedy_accuracy(ckpt,
+    blank_images(make_mgt_dataset(128, seed=99)))`` should be near ``1 / len(COLOURS)``.
+    Rows the verifier cannot judge count as wrong.
+    """
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    from lmmr1.rewards import AccuracyReward
+
+    processor = AutoProcessor.from_pretrained(model_dir, trust_remote_code=True, padding_side="left")
+    model = AutoModelForImageTextToText.from_pretrained(model_dir).eval()
+    reward = AccuracyReward(log_reasons=False)
+    scores: list[float] = []
+    for start in range(0, len(dataset), batch_size):
+        rows = dataset[start : start + batch_size]
+        texts = [processor.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in rows["prompt"]]
+        extra = {"images": [[im] for im in rows["image"]]} if "image" in rows else {}
+        inputs = processor(text=texts, return_tensors="pt", padding=True, **extra)
+        with torch.no_grad():
+            out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
+        completions = processor.batch_decode(out[:, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+        columns = {k: rows[k] for k in ("solution", "task", "options") if k in rows}
+        scores += [s or 0.0 for s in reward(None, completions, **columns)]
+    return sum(scores) / len(scores)

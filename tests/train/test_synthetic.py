@@ -34,27 +34,27 @@ def test_fre_rows_are_conversational_text_math():
 def test_fre_is_deterministic_per_seed_and_balanced():
     assert make_fre_dataset(30, seed=3).to_dict() == make_fre_dataset(30, seed=3).to_dict()
     assert make_fre_dataset(30, seed=3)["solution"] != make_fre_dataset(30, seed=4)["solution"]
-    assert Counter(make_fre_dataset(100, seed=0)["solution"]) == {str(d): 10 for d in range(10)}
+    assert Counter(make_fre_dataset(100, seed=0)["solution"]) == {d: 25 for d in "1234"}
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_fre_gold_is_verified_by_lmmr1(seed):
     for row in make_fre_dataset(10, seed=seed):
         assert verify(_as_completion(row["solution"]), row["solution"], task=row["task"]).correct is True
-        wrong = str((int(row["solution"]) + 1) % 10)
+        wrong = str(int(row["solution"]) % 4 + 1)
         assert verify(_as_completion(wrong), row["solution"], task=row["task"]).correct is False
 
 
 def test_mgt_rows_have_one_image_and_identical_prompt_text():
     ds = make_mgt_dataset(16, seed=0)
-    assert set(ds.column_names) == {"prompt", "image", "solution", "task", "options"}
+    assert set(ds.column_names) == {"prompt", "image", "solution", "task"}
     prompts = ds["prompt"]
     assert all(p == prompts[0] for p in prompts), "an image-blind policy must see the same text every time"
     parts = prompts[0][0]["content"]
     assert [p["type"] for p in parts] == ["image", "text"]
     assert parts[1]["text"] == MGT_PROMPT
     row = ds[0]
-    assert row["task"] == "choice" and row["options"] == list(COLOURS)
+    assert row["task"] == "math" and row["solution"] in {"1", "2", "3", "4"}
     assert row["image"].mode == "RGB"
 
 
@@ -63,7 +63,7 @@ def test_mgt_is_deterministic_and_balanced():
     assert a["solution"] == b["solution"]
     assert [im.tobytes() for im in a["image"]] == [im.tobytes() for im in b["image"]]
     counts = Counter(make_mgt_dataset(40, seed=0)["solution"])
-    assert counts == {"A": 10, "B": 10, "C": 10, "D": 10}, "balanced colours put blind policies at chance"
+    assert counts == {"1": 10, "2": 10, "3": 10, "4": 10}, "balanced colours put blind policies at chance"
 
 
 def test_mgt_image_carries_the_answer():
@@ -73,15 +73,14 @@ def test_mgt_image_carries_the_answer():
         pixels = [p for p in row["image"].getdata() if p != BACKGROUND]
         dominant = Counter(pixels).most_common(1)[0][0]
         nearest = min(names, key=lambda n: sum((x - y) ** 2 for x, y in zip(dominant, COLOURS[n], strict=True)))
-        assert "ABCD"[names.index(nearest)] == row["solution"]
+        assert str(names.index(nearest) + 1) == row["solution"]
 
 
 def test_mgt_gold_is_verified_by_lmmr1():
     for row in make_mgt_dataset(8, seed=0):
-        kw = {"task": row["task"], "options": row["options"]}
-        assert verify(_as_completion(row["solution"]), row["solution"], **kw).correct is True
-        wrong = "ABCD"[("ABCD".index(row["solution"]) + 1) % 4]
-        assert verify(_as_completion(wrong), row["solution"], **kw).correct is False
+        assert verify(_as_completion(row["solution"]), row["solution"], task=row["task"]).correct is True
+        wrong = str(int(row["solution"]) % 4 + 1)
+        assert verify(_as_completion(wrong), row["solution"], task=row["task"]).correct is False
 
 
 def test_blank_images_remove_the_information_only():
