@@ -50,12 +50,20 @@ def _check_args(completion: object, gold: object, task: object, options: object)
     return gold if isinstance(gold, str) else repr(gold) if isinstance(gold, float) else str(gold)
 
 
+def _gold_answer(gold: str) -> str:
+    """A gold written as a solution ("… so the answer is \\boxed{004}.") is judged by its last box;
+    several boxes side by side (``\\boxed{1}\\boxed{2}``) stay a multi-valued gold."""
+    if "\\boxed" not in gold and "\\fbox" not in gold:
+        return gold
+    found = extract_answer(gold)
+    return found.text if found.source == "boxed" and not found.hedged and found.text else gold
+
+
 def _multi_valued(gold: str) -> bool:
     """A gold with several answers: ``1, 2``, ``(2,2), (6,2)``, ``\boxed{1}\boxed{2}``, ``6 and 8``."""
-    if len(find_boxed(gold)) > 1:
+    if len(find_boxed(gold)) > 1 or "\\pm" in gold:
         return True
-    text = normalize(gold).text
-    return top_level_commas(text) > 0
+    return top_level_commas(normalize(gold).text) > 0
 
 
 def _options_key(options: Options) -> tuple[tuple[str, str], ...]:
@@ -100,12 +108,15 @@ def verify(
     ``correct`` is ``None`` (score 0.0) when the verdict cannot be reached: ``gold_unparseable``,
     ``timeout``, ``error``.
     """
-    gold_text = _check_args(completion, gold, task, options)
+    gold_text = _gold_answer(_check_args(completion, gold, task, options))
     cfg = VerifierConfig.coerce(config)
     resolved = resolve_task(task, gold_text, options)
     task_cfg = cfg.for_task(resolved)
     token = _deadline.set(time.monotonic() + task_cfg.timeout_s)
     extracted: Extraction | None = None
+    if not gold_text.strip():
+        _deadline.reset(token)
+        return undecided("gold_unparseable", None, resolved, "empty gold answer")
     try:
         extracted = extract_answer(completion, choice=resolved == "choice")
         if extracted.text is None:

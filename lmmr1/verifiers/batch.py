@@ -18,6 +18,7 @@ from lmmr1.verifiers.api import verify
 from lmmr1.verifiers.budget import Deferred, defer_slow_calls, get_pool
 from lmmr1.verifiers.choice import Options
 from lmmr1.verifiers.config import AnyConfig, VerifierConfig
+from lmmr1.verifiers.extract import extract_answer
 from lmmr1.verifiers.verdict import Verdict
 
 logger = logging.getLogger(__name__)
@@ -67,9 +68,23 @@ def verify_batch(
             except Deferred:
                 slow.append(i)
     if slow:
-        logger.debug("verify_batch: %d of %d items need sympy", len(slow), n)
-        with ThreadPoolExecutor(max_workers=min(workers, len(slow)), thread_name_prefix="lmmr1-verify") as ex:
-            results = ex.map(lambda i: verify(completions[i], golds[i], task_list[i], option_list[i], cfg), slow)
-            for i, verdict in zip(slow, results, strict=True):
+        # 16 samples of one prompt often give the same answer: compute each distinct pair once,
+        # then the rest are cache hits in this process.
+        first: dict[tuple, int] = {}
+        for i in slow:
+            first.setdefault(_pair_key(completions[i], golds[i], task_list[i], option_list[i]), i)
+        distinct = list(first.values())
+        logger.debug("verify_batch: %d of %d items need sympy (%d distinct)", len(slow), n, len(distinct))
+        with ThreadPoolExecutor(max_workers=min(workers, len(distinct)), thread_name_prefix="lmmr1-verify") as ex:
+            results = ex.map(lambda i: verify(completions[i], golds[i], task_list[i], option_list[i], cfg), distinct)
+            for i, verdict in zip(distinct, results, strict=True):
                 verdicts[i] = verdict
+        for i in slow:
+            if verdicts[i] is None:
+                verdicts[i] = verify(completions[i], golds[i], task_list[i], option_list[i], cfg)
     return verdicts  # type: ignore[return-value]
+
+
+def _pair_key(completion: str, gold: str, task: str, options: Options) -> tuple:
+    extracted = extract_answer(completion, choice=task == "choice")
+    return (gold, task, repr(options), extracted.text, extracted.alternatives)

@@ -13,8 +13,9 @@ from lmmr1.verifiers.rational import parse_rational
 Options = Mapping[str, str] | Sequence[str] | None
 
 _MATH = MathConfig()
+MAX_SYMPY_CHARS = 80  # longer predictions are sentences, not values
 _LETTER_ONLY = re.compile(r"^\(?\s*([A-Za-z])\s*\)?\s*[.:)]?$")
-_LETTER_LEAD = re.compile(r"^(?:option|choice)?\s*\(?([A-Z])\)?\s*[.:)]\s*\S")
+_LETTER_LEAD = re.compile(r"^(?:option|choice)?\s*\(?([A-Z])\)?\s*[.:),]\s*\S")
 _OPTION_WORD = re.compile(r"^(?:option|choice)\s*\(?([A-Za-z])\)?\s*[.:)]?$", re.IGNORECASE)
 _FILLER_LEAD = re.compile(
     r"^(?:for sure|surely|definitely|clearly|probably|likely|option|choice)\s*:?\s*\(?([A-Z])\)?(?=$|[\s.,:;)])",
@@ -74,7 +75,8 @@ def _same_text(a: str, b: str) -> bool:
 def _letter_for_text(text: str, options: dict[str, str], left: Callable[[], float] | None = None) -> str | None:
     """The option whose text is ``text`` (same words, same value; with ``left``, sympy-equal)."""
     matches = [k for k, v in options.items() if _same_text(text, v)]
-    if matches or left is None or not re.search(r"\\|\d", text):
+    # sympy only for a short, math-looking prediction: prose never equals an option's value
+    if matches or left is None or len(text) > MAX_SYMPY_CHARS or not re.search(r"\\|\d", text) or re.search(r"[a-zA-Z]{4,}", re.sub(r"\\[a-zA-Z]+", "", text)):
         return matches[0] if matches else None
     for k, v in options.items():  # "\sqrt{\frac{4}{\pi}}" is the option "\frac{2}{\sqrt{\pi}}"
         if compare_math(strip_wrappers(v), text, _MATH, left())[0]:

@@ -2,20 +2,69 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from contextvars import ContextVar
 from dataclasses import replace
 from fractions import Fraction
 
 from lmmr1.verifiers.budget import get_pool
 from lmmr1.verifiers.config import MathConfig
-from lmmr1.verifiers.normalize import Normalized, drop_lhs_variable, is_text_answer, normalize, text_key
+from lmmr1.verifiers.normalize import (
+    Normalized,
+    drop_lhs_variable,
+    is_text_answer,
+    normalize,
+    strip_wrappers,
+    text_key,
+)
 from lmmr1.verifiers.rational import decimal_places, parse_rational
 
 Outcome = tuple[bool | None, str, str | None]  # (correct, reason, detail)
 
 
+_COMMAND = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{[^{}]*\}|\\[a-zA-Z]+")
+
+
+def never_a_number(s: str) -> bool:
+    """True for answers no plain number can equal: intervals, tuples, matrices, lists, words,
+    a lone letter, an expression in variables (``x^5 - x + 1``). ``e`` and ``i`` count as constants."""
+    if _is_relation(s) or "\\pm" in s:
+        return False  # `f(x) = 1` may answer 1: let math-verify decide
+    if "\\begin{" in s or "\\cup" in s or "\\infty" in s or top_level_commas(s) > 0:
+        return True
+    if re.match(r"^[(\[].*,.*[)\]]$", s) or is_text_answer(s):
+        return True
+    return bool(re.search(r"[a-df-hj-zA-Z]", _COMMAND.sub("", s)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _cached_gold_value(gold: str) -> tuple[float | None]:
+    return (get_pool().call("numeric_value", (gold,), _GOLD_VALUE_TIMEOUT.get()),)
+
+
+_GOLD_VALUE_TIMEOUT: ContextVar[float] = ContextVar("lmmr1_gold_value_timeout", default=1.0)
+
+
+def gold_value(gold: str, timeout: float) -> float | None:
+    """The gold's numeric value (``None`` if not a real constant), computed once per gold."""
+    token = _GOLD_VALUE_TIMEOUT.set(timeout)
+    try:
+        return _cached_gold_value(gold)[0]
+    finally:
+        _GOLD_VALUE_TIMEOUT.reset(token)
+
+
+def _last_side(s: str) -> str:
+    """``20+21+63={104}`` → ``104``: a chain of equalities answers with its last side (as math-verify)."""
+    if "<" in s or ">" in s or "\\le" in s or "\\ge" in s or top_level_commas(s):
+        return s
+    sides = s.split("=")
+    return sides[-1].strip() if len(sides) > 1 and sides[-1].strip() else s
+
+
 def _is_relation(s: str) -> bool:
-    return bool(re.search(r"=|<|>|\\[lg]eq?\b|\\neq", s))
+    return bool(re.search(r"=|<|>|\\[lg]eq?\b|\\neq|\\approx", s))
 
 
 def top_level_commas(s: str) -> int:
@@ -42,8 +91,8 @@ def compare_math(gold: str, pred: str, config: MathConfig, timeout: float) -> Ou
     g = normalize(gold, units=config.units)
     p = normalize(pred, units=config.units)
     if _is_relation(g.text) != _is_relation(p.text):  # `x = 5` answers the gold `5`, and vice versa
-        g = replace(g, text=drop_lhs_variable(g.text))
-        p = replace(p, text=drop_lhs_variable(p.text))
+        g = replace(g, text=strip_wrappers(drop_lhs_variable(g.text)))
+        p = replace(p, text=strip_wrappers(_last_side(drop_lhs_variable(p.text))))
     if not g.text:
         return None, "gold_unparseable", "empty gold answer"
     if not p.text:
@@ -52,11 +101,17 @@ def compare_math(gold: str, pred: str, config: MathConfig, timeout: float) -> Ou
         return False, "not_equal", "units differ (units='strict')"
     if is_text_answer(g.text) and is_text_answer(p.text):
         return (True, "equal", None) if text_key(g.text) == text_key(p.text) else (False, "not_equal", None)
-    if top_level_commas(p.text) > top_level_commas(g.text) == 0 and not re.search(r"[\[\]()]", g.text):
+    if top_level_commas(p.text) > top_level_commas(g.text) == 0 and not re.search(r"[\[\]()]|\\pm", g.text):
         return False, "hedged", "several answers given for a single-valued gold"
     if re.search(r"\bor\b", p.text) and not re.search(r"\bor\b", g.text):
         return False, "hedged", "alternatives joined by 'or'"
     gv, pv = parse_rational(g.text), parse_rational(p.text)
+    if (pv is not None and never_a_number(g.text)) or (gv is not None and never_a_number(p.text)):
+        return False, "not_equal", "a number against a structure, text or expression in variables"
+    if pv is not None and gv is None and not g.percent and not p.percent:
+        value = gold_value(g.text, timeout)  # one sympy call per gold, then cached
+        if value is not None and abs(value - float(pv)) > 1e-6 * max(1.0, abs(value)):
+            return False, "not_equal", None
     if gv is not None and pv is not None:
         same = bool(_candidates(gv, g, config.percent) & _candidates(pv, p, config.percent))
         places = decimal_places(p.text)

@@ -27,6 +27,7 @@ _ANCHOR = re.compile(
 )
 _TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
 _LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+TRUNCATED_MIN_CHARS = 200  # shorter texts ending in a word are answers ("… 1,000.99 dollars"), not cut-offs
 MAX_TAIL_CHARS = 300  # the "final sentence" searched by the last-resort fallbacks
 # $$…$$, $…$ (an escaped \$ inside is a dollar sign, not a delimiter), \(…\), \[…\]
 _INLINE_MATH = re.compile(
@@ -135,6 +136,8 @@ def _answer_in_sentence(sentence: str) -> str | None:
     """``The volume of $ABCDEFGH$ is 120.`` → ``120``: what follows the last "is"/"=", else the last
     math or number of the sentence."""
     sentence = sentence.strip().rstrip(".;,!").strip()
+    if sentence.count("$") % 2:  # a split cut a $…$ in two: drop the orphan delimiter
+        sentence = sentence.replace("$", " ").strip()
     if len(sentence.split()) <= 3:
         inner = _from_inline_math(sentence)
         return inner.text if inner is not None and not inner.hedged else sentence
@@ -196,6 +199,8 @@ def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
     sentences = _sentences(completion)
     if choice:
         return Extraction(sentences[-1], "last_sentence") if sentences else Extraction(None, "none")
+    if sentences and len(completion) > TRUNCATED_MIN_CHARS and re.search(r"[a-z]$", sentences[-1]):
+        return Extraction(None, "none")  # a long text cut off mid-word ("Let me dou"): no final answer
     for sentence in reversed(sentences[-2:]):  # the last, or the one before "I hope it is correct."
         if re.search(r"\d|\$", sentence):
             answer = _answer_in_sentence(sentence)

@@ -31,7 +31,7 @@ _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\^\s*\{\s*\\text\{\s*
 _TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
 _CURRENCY = re.compile(r"^(?:\\\$|\$|€|£|¥)\s*(?=[-+]?[\d.])|(?<=[\d.])\s*(?:\\\$|\$|€|£|¥)$")
-_LHS_VAR = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*=\s*(?!.*[=<>])")
+_LHS_VAR = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|\\approx)\s*(?!.*[=<>])")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent(?:age)?|\bpct)\s*$")
 _UNIT_TAIL = re.compile(r"^(?P<num>.*?[\d}).])\s*(?:\\text\{\s*(?P<t>[^{}]*)\}|\\mbox\{\s*(?P<m>[^{}]*)\}|(?P<w>[a-zA-Z][a-zA-Z .]*))(?:\^\{?[23]\}?)?$")
 
@@ -59,6 +59,9 @@ def strip_wrappers(s: str) -> str:
         if len(boxes) == 1 and boxes[0][0] == 0 and boxes[0][1] == len(s):
             s = boxes[0][2].strip()
             changed = True
+        if s.startswith("{") and s.endswith("}") and _outer_braces_match(s):  # "{1440}" → "1440"
+            s = s[1:-1].strip()
+            changed = True
         if s.count("$") == 1 and (s.startswith("$") or s.endswith("$")):  # a stray delimiter: "\frac{3}{4}$"
             s = s.strip("$").strip()
             changed = True
@@ -66,6 +69,16 @@ def strip_wrappers(s: str) -> str:
             s = s[:-1].rstrip()
             changed = True
     return s
+
+
+def _outer_braces_match(s: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(s):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(s) - 1:
+            return False
+    return depth == 0
 
 
 def unwrap_text(s: str) -> str:

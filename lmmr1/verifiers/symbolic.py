@@ -46,7 +46,9 @@ def parse_answer(text: str) -> tuple:
                 return (expr, text)
             except (sympy.SympifyError, SyntaxError, TypeError, ValueError, ZeroDivisionError):
                 logger.debug("not sympy syntax: %r", text)
-    return tuple(parse(f"${text}$", extraction_config=_EXTRACTION, parsing_timeout=None))
+    parsed = tuple(parse(f"${text}$", extraction_config=_EXTRACTION, parsing_timeout=None))
+    # math-verify returns only the raw string when no rule could read it: that is not a parse.
+    return parsed if any(not isinstance(x, str) for x in parsed) else ()
 
 
 def numeric_value(text: str) -> float | None:
