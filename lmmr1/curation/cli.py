@@ -158,7 +158,8 @@ def _stats(args) -> int:
 
 
 def _export(args) -> int:
-    from lmmr1.curation.export import SYSTEM_PROMPT, to_trl
+    from lmmr1.curation.export import to_trl
+    from lmmr1.prompts import SYSTEM_PROMPT
 
     ds, info, schema = _load(args)
     as_files = Path(args.output).suffix.lower() in (".jsonl", ".json", ".csv")

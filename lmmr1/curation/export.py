@@ -16,14 +16,8 @@ from lmmr1.curation.sources import (
     detect_schema,
     undecoded_images,
 )
+from lmmr1.prompts import SYSTEM_PROMPT
 
-#: LMM-R1's system prompt: think, then answer, in tags the format reward checks.
-SYSTEM_PROMPT = (
-    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
-    "The assistant first thinks about the reasoning process in the mind and then provides the user with "
-    "the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> "
-    "tags, respectively, i.e., <think> reasoning process here </think><answer> answer here </answer>"
-)
 _PLACEHOLDER = re.compile(r"\s*<image\d*>\s*")
 ID_COLUMNS = ("id", "pid", "unique_id", "geometry3k_id")
 

@@ -33,16 +33,10 @@ from typing import Any
 import yaml
 from trl import GRPOConfig, ModelConfig, ScriptArguments, TrlParser
 
+from lmmr1.prompts import SYSTEM_PROMPT
+
 STAGES = ("fre", "mgt")
 
-# LMM-R1's system prompt: reasoning in <think>, the answer in <answer>, as LaTeX inside $…$.
-PAPER_SYSTEM_PROMPT = (
-    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
-    "The assistant first thinks about the reasoning process in the mind and then provides the user with "
-    "the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> "
-    "</answer> tags, respectively, i.e., <think> reasoning process here </think><answer> answer here "
-    "</answer>. Please put the final answer in LaTeX format inside $ $, e.g. <answer>$\\frac{1}{2}$</answer>."
-)
 
 
 @dataclass
@@ -60,7 +54,7 @@ class TwoStageArguments(ScriptArguments):
         },
     )
     system_prompt: str | None = field(
-        default=PAPER_SYSTEM_PROMPT,
+        default=SYSTEM_PROMPT,
         metadata={"help": "System message added to prompts that have none; empty or null adds nothing."},
     )
     max_samples: int | None = field(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datasets
 from PIL import Image
 
-from lmmr1.curation.export import SYSTEM_PROMPT, to_trl
+from lmmr1.curation.export import to_trl
 from lmmr1.curation.pipeline import curate
 from lmmr1.curation.sources import load_source
+from lmmr1.prompts import SYSTEM_PROMPT
 
 
 def test_pil_image_column_curate_and_export(png, fast_config):
