@@ -87,7 +87,38 @@ def _synthetic(name: str, n: int, seed: int):
             f"{[SYNTHETIC_PREFIX + k for k in SYNTHETIC_KINDS]}"
         )
     make = synthetic.make_fre_dataset if kind == "fre" else synthetic.make_mgt_dataset
-    return make(n, seed=seed)
+    return curate_generated(make(n, seed=seed), name)
+
+
+# The synthetic tasks repeat a handful of prompts by design (a tiny model must see each many
+# times), so the dedup filters are off; every other filter (gold checks against lmmr1's own
+# verifier, image checks, choice checks) runs as on real data.
+GENERATED_DATA_SKIPS = ("duplicate_exact", "near_duplicate")
+
+
+def curate_generated(ds, name: str):
+    """Run ``lmmr1.curation`` over generated trainer rows and keep what passes (logged per reason)."""
+    from lmmr1.curation.config import load_config
+    from lmmr1.curation.pipeline import curate
+    from lmmr1.curation.sources import Schema
+    from lmmr1.verifiers.rewards import completion_text
+
+    questions = [completion_text([m for m in p if m["role"] == "user"]) for p in ds["prompt"]]
+    work = ds.add_column("question", questions)
+    image_col = "image" if "image" in ds.column_names else None
+    options_col = "options" if "options" in ds.column_names else None
+    schema = Schema("custom", "question", "solution", image_col, options_col, "list" if options_col else "none")
+    config = load_config().toggled(disable=GENERATED_DATA_SKIPS)
+    kept, _, stats = curate(work, config, schema=schema)
+    stats.check()
+    logger.info(
+        "curated %s: %d rows in = %d kept + %d dropped %s", name, stats.input_rows, stats.kept_rows,
+        stats.input_rows - stats.kept_rows, dict(stats.dropped),
+    )
+    if stats.kept_rows == 0:
+        raise ValueError(f"curation dropped every row of {name}: {dict(stats.dropped)}")
+    extra = [c for c in kept.column_names if c not in ds.column_names]
+    return kept.remove_columns(extra)
 
 
 def check_columns(ds, name: str) -> None:
