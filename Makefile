@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[train,server,dev]'
 	touch $@
 
+# Verifier verdicts, then the tiny two-stage pipeline: generate -> curate -> FRE -> MGT -> plots.
 demo: setup
 	$(VENV)/bin/lmmr1 demo
+	$(VENV)/bin/train-two-stage --config recipes/tiny-cpu.yaml
 
 # The full suite, slow tests included: this is what CI runs.
 test: setup
