@@ -15,8 +15,10 @@ from lmmr1.verifiers import (
     Verdict,
     VerifierConfig,
     check_format,
+    shutdown,
     verify,
     verify_batch,
+    warm_up,
 )
 
 __version__ = "0.1.0"
@@ -29,8 +31,10 @@ __all__ = [
     "VerifierConfig",
     "__version__",
     "check_format",
+    "shutdown",
     "verify",
     "verify_batch",
+    "warm_up",
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
