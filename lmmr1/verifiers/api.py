@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from numbers import Real
 
 from lmmr1.verifiers.budget import BudgetExceeded, Deferred, WorkerCrashed
-from lmmr1.verifiers.choice import Options, compare_choice, option_map
+from lmmr1.verifiers.choice import Options, as_letter, compare_choice, letter_in_prose, option_map
 from lmmr1.verifiers.config import AnyConfig, ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
 from lmmr1.verifiers.equivalence import Outcome, compare_math, top_level_commas
 from lmmr1.verifiers.extract import Extraction, extract_answer, find_boxed
@@ -122,6 +122,12 @@ def verify(
         if extracted.text is None:
             return judged(False, "no_answer", None, resolved)
         answer = extracted.text
+        if resolved == "choice" and extracted.source == "last_sentence":
+            # prose at the end of an untagged text: a letter named there counts, a value does not
+            letter = as_letter(answer) or letter_in_prose(answer)
+            if letter is None:
+                return judged(False, "no_answer", None, resolved, "no letter in the final sentence")
+            answer = letter
         if extracted.hedged:
             if not (resolved != "choice" and _multi_valued(gold_text)):
                 return judged(False, "hedged", extracted.text, resolved, " | ".join(extracted.alternatives))

@@ -18,6 +18,7 @@ from lmmr1.verifiers.normalize import (
     strip_wrappers,
     text_key,
 )
+from lmmr1.verifiers.numeric import latex_float
 from lmmr1.verifiers.rational import decimal_places, parse_rational
 
 Outcome = tuple[bool | None, str, str | None]  # (correct, reason, detail)
@@ -29,10 +30,10 @@ _COMMAND = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)
 def never_a_number(s: str) -> bool:
     """True for answers no plain number can equal: intervals, tuples, matrices, lists, words,
     a lone letter, an expression in variables (``x^5 - x + 1``). ``e`` and ``i`` count as constants."""
-    if _is_relation(s) or "\\pm" in s:
-        return False  # `f(x) = 1` may answer 1: let math-verify decide
     if "\\begin{" in s or "\\cup" in s or "\\infty" in s or top_level_commas(s) > 0:
         return True
+    if _is_relation(s) or "\\pm" in s:
+        return False  # `f(x) = 1` may answer 1: let math-verify decide
     if re.match(r"^[(\[].*,.*[)\]]$", s) or is_text_answer(s):
         return True
     return bool(re.search(r"[a-df-hj-zA-Z]", _COMMAND.sub("", s)))
@@ -48,6 +49,9 @@ _GOLD_VALUE_TIMEOUT: ContextVar[float] = ContextVar("lmmr1_gold_value_timeout", 
 
 def gold_value(gold: str, timeout: float) -> float | None:
     """The gold's numeric value (``None`` if not a real constant), computed once per gold."""
+    plain = latex_float(gold)
+    if plain is not None:
+        return plain
     token = _GOLD_VALUE_TIMEOUT.set(timeout)
     try:
         return _cached_gold_value(gold)[0]
@@ -108,9 +112,11 @@ def compare_math(gold: str, pred: str, config: MathConfig, timeout: float) -> Ou
     gv, pv = parse_rational(g.text), parse_rational(p.text)
     if (pv is not None and never_a_number(g.text)) or (gv is not None and never_a_number(p.text)):
         return False, "not_equal", "a number against a structure, text or expression in variables"
-    if pv is not None and gv is None and not g.percent and not p.percent:
-        value = gold_value(g.text, timeout)  # one sympy call per gold, then cached
-        if value is not None and abs(value - float(pv)) > 1e-6 * max(1.0, abs(value)):
+    if (pv is None) != (gv is None) and not g.percent and not p.percent:
+        # One side is a plain number: if the other's value clearly differs, no sympy is needed.
+        number = float(pv if pv is not None else gv)  # type: ignore[arg-type]
+        value = gold_value(g.text, timeout) if pv is not None else latex_float(p.text)
+        if value is not None and abs(value - number) > 1e-6 * max(1.0, abs(value)):
             return False, "not_equal", None
     if gv is not None and pv is not None:
         same = bool(_candidates(gv, g, config.percent) & _candidates(pv, p, config.percent))

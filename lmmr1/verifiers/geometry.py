@@ -13,6 +13,7 @@ from lmmr1.verifiers.budget import get_pool
 from lmmr1.verifiers.config import GeometryConfig, MathConfig
 from lmmr1.verifiers.equivalence import Outcome, compare_math
 from lmmr1.verifiers.normalize import normalize
+from lmmr1.verifiers.numeric import latex_float
 from lmmr1.verifiers.rational import decimal_places, is_integer_literal, parse_rational
 
 
@@ -20,6 +21,9 @@ def _value(text: str, timeout: float) -> float | None:
     exact = parse_rational(text)
     if exact is not None:
         return float(exact)
+    plain = latex_float(text)  # 2\sqrt{3}, \frac{\pi}{3}: no sympy needed
+    if plain is not None:
+        return plain
     return get_pool().call("numeric_value", (text,), timeout)
 
 
