@@ -1,0 +1,64 @@
+"""Repeat the tiny two-stage run over seeds: the numbers behind tests/train/test_learning.py's margins.
+
+    python benchmarks/tiny_learning.py --seeds 0 1 2 --out runs/tiny-learning
+
+For each seed: ``train-two-stage --config recipes/tiny-cpu.yaml seed=S``, then the mean reward of
+each stage's first and last 10 % of steps (total, format, accuracy), and the MGT checkpoint's
+greedy accuracy on held-out items with their images and with blank images. Writes summary.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from pathlib import Path
+
+from lmmr1.train import cli
+from lmmr1.train.synthetic import blank_images, greedy_accuracy, make_mgt_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def first_last(path: Path) -> dict[str, list[float]]:
+    with path.open() as f:
+        rows = [{k: float(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]
+    k = max(1, -(-len(rows) // 10))
+    cols = [c for c in rows[0] if c != "step"]
+    return {c: [round(sum(r[c] for r in part) / len(part), 3) for part in (rows[:k], rows[-k:])] for c in cols}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--out", default="runs/tiny-learning")
+    p.add_argument("--recipe", default=str(REPO / "recipes" / "tiny-cpu.yaml"))
+    p.add_argument("overrides", nargs="*", help="key=value recipe overrides, as for train-two-stage")
+    a = p.parse_args()
+    summary = {}
+    for seed in a.seeds:
+        out = Path(a.out) / f"seed{seed}"
+        start = time.perf_counter()
+        rc = cli.main(["--config", a.recipe, "--output-dir", str(out), f"seed={seed}", "--log-level", "WARNING", *a.overrides])
+        if rc != 0:
+            return rc
+        seconds = time.perf_counter() - start
+        held_out = make_mgt_dataset(128, seed=10_000 + seed)
+        result = {
+            "seconds": round(seconds, 1),
+            "fre": first_last(out / "fre" / "rewards.csv"),
+            "mgt": first_last(out / "mgt" / "rewards.csv"),
+            "mgt_greedy_accuracy": round(greedy_accuracy(out / "mgt" / "final", held_out), 3),
+            "mgt_greedy_accuracy_blank": round(greedy_accuracy(out / "mgt" / "final", blank_images(held_out)), 3),
+            "plots": [str(out / s / "rewards.png") for s in ("fre", "mgt")],
+        }
+        summary[seed] = result
+        print(f"seed {seed}: {json.dumps(result)}", flush=True)
+    Path(a.out).mkdir(parents=True, exist_ok=True)
+    (Path(a.out) / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
