@@ -1,0 +1,127 @@
+"""The tiny two-stage run learns: README's first command, checked by its reward curves (issue 7).
+
+One seeded run of ``recipes/tiny-cpu.yaml`` (both stages, the recipe's step counts) is shared by the
+tests below. Run lengths are in steps; nothing here asserts wall-clock time.
+
+Margins come from repeated runs of the recipe (``python benchmarks/tiny_learning.py --seeds 0 1 2``,
+three runs side by side on 2 shared CPU cores, ~350 s each). Mean reward, first -> last 10 % of logged
+steps; total = 0.5 x tag format + accuracy:
+
+    seed  FRE total      FRE format     FRE accuracy   MGT total      MGT format     MGT accuracy
+    0     0.087->0.695   0.164->0.998   0.005->0.197   0.728->0.745   0.996->0.993   0.230->0.249
+    1     0.100->0.588   0.173->0.861   0.013->0.158   0.456->0.780   0.655->0.999   0.129->0.280
+    2     0.079->0.574   0.126->0.743   0.016->0.202   0.590->0.554   0.711->0.749   0.235->0.180
+    0*    0.087->0.947   0.164->0.938   0.005->0.478   0.282->0.375   0.274->0.750   0.145->0.000
+
+    * seed 0 again, alone (this test, 72 s + 108 s of training): runs are not bit-reproducible here.
+
+Greedy accuracy of the MGT checkpoint on 128 held-out items: 0.25 / 0.00 / 0.00 with images, the
+same with blank images. What holds in every run: stage 1 learns the tags and to answer with a digit
+1-4 (in one run of four it also learned to copy the digit, accuracy 0.48). What does not, yet (xfail
+below, issue 7 stays open): stage 2 keeps stage 1's format at its start in only some runs (first-10 %
+format 0.27-1.00), and it never learned to read the colour from the image in this budget (accuracy at
+the image-blind level). A likely cause: stage 1 ends with a near-deterministic digit, so stage 2
+rarely samples the other digits (a 2-colour variant started from such a checkpoint scored 0.00 for
+1,000 steps because its policy only ever said "2").
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from lmmr1.train import cli
+from lmmr1.train.synthetic import COLOURS, blank_images, greedy_accuracy, make_mgt_dataset
+
+RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
+SEED = 0
+CHANCE = 1 / len(COLOURS)
+
+# Required rise of the mean total reward, last 10 % minus first 10 % of steps: the smallest seen
+# over three seeds is 0.49; a stage that does not learn moves by a few hundredths (MGT: -0.04..+0.02
+# in the seeds where its format was already learned).
+FRE_MIN_RISE = 0.3
+MGT_MIN_ACCURACY_RISE = 0.1  # the goal (not reached yet): accuracy well above the blind 0.25
+# The goal for stage 2's first 10 %: most of the format stage 1 ended with. Measured ratios 1.00,
+# 0.76, 0.96 and 0.29; a model starting from scratch scores 0.13-0.17 there.
+FORMAT_CARRIED = 0.6  # fraction of FRE's final format reward that MGT should start with
+BLANK_TOLERANCE = 0.1  # blank-image greedy accuracy may exceed chance by at most this
+HELD_OUT = 128  # MGT items for the blank-image ablation, drawn with a seed training never used
+
+
+def _rows(path: Path) -> list[dict[str, float]]:
+    with path.open() as f:
+        return [{k: float(v) for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
+
+
+def _first_last(rows: list[dict[str, float]], col: str) -> tuple[float, float]:
+    k = max(1, -(-len(rows) // 10))
+    first, last = rows[:k], rows[-k:]
+    return sum(r[col] for r in first) / len(first), sum(r[col] for r in last) / len(last)
+
+
+def _format_column(rows: list[dict[str, float]]) -> str:
+    (name,) = [c for c in rows[0] if c not in ("step", "total", "accuracy_reward")]
+    return name
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tiny-cpu")
+    rc = cli.main(["--config", str(RECIPE), "--output-dir", str(out), f"seed={SEED}", "--log-level", "WARNING"])
+    assert rc == 0
+    return out
+
+
+@pytest.mark.slow
+def test_fre_reward_rises(run):
+    rows = _rows(run / "fre" / "rewards.csv")
+    first, last = _first_last(rows, "total")
+    assert last - first > FRE_MIN_RISE, f"FRE total reward {first:.3f} -> {last:.3f}"
+
+
+@pytest.mark.slow
+def test_fre_answers_with_a_digit(run):
+    """Accuracy rises from ~0.01 to the level of always answering some digit 1-4 (0.16-0.20)."""
+    first, last = _first_last(_rows(run / "fre" / "rewards.csv"), "accuracy_reward")
+    assert last - first > 0.08, f"FRE accuracy {first:.3f} -> {last:.3f}"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="issue 7, open: in 1,000 steps stage 2 stays at the image-blind accuracy (0.18-0.28 over "
+    "three seeds); reading the colour needs more steps or a better-conditioned task",
+    strict=False,
+)
+def test_mgt_accuracy_rises_from_the_image(run):
+    rows = _rows(run / "mgt" / "rewards.csv")
+    acc_first, acc_last = _first_last(rows, "accuracy_reward")
+    assert acc_last - acc_first > MGT_MIN_ACCURACY_RISE, f"MGT accuracy {acc_first:.3f} -> {acc_last:.3f}"
+    assert acc_last > CHANCE + 0.1, f"MGT accuracy ends at {acc_last:.3f}, no better than an image-blind guess"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="issue 7, open: stage 2 starts with stage 1's format in 3 of 4 runs (first-10 % format / "
+    "FRE's final: 1.00, 0.76, 0.96, 0.29); the image prompt is new to the tiny model",
+    strict=False,
+)
+def test_mgt_starts_with_the_format_fre_learned(run):
+    fre, mgt = _rows(run / "fre" / "rewards.csv"), _rows(run / "mgt" / "rewards.csv")
+    col = _format_column(fre)
+    fre_first, fre_last = _first_last(fre, col)
+    mgt_first, _ = _first_last(mgt, col)
+    assert mgt_first >= FORMAT_CARRIED * fre_last, (
+        f"MGT starts at format {mgt_first:.3f} though FRE ended at {fre_last:.3f}: stage 2 did not start from stage 1"
+    )
+    assert mgt_first > fre_first + 0.3, f"MGT starts at format {mgt_first:.3f}, FRE started at {fre_first:.3f}"
+
+
+@pytest.mark.slow
+def test_blank_images_leave_mgt_at_chance(run):
+    """With the image blank the prompt says nothing about the answer: no text shortcut exists."""
+    held_out = make_mgt_dataset(HELD_OUT, seed=10_000 + SEED)
+    blank = greedy_accuracy(run / "mgt" / "final", blank_images(held_out))
+    assert blank <= CHANCE + BLANK_TOLERANCE, f"blank-image accuracy {blank:.3f}, chance {CHANCE:.2f}"
