@@ -5,14 +5,15 @@ that lmmr1's verifiers can check every answer:
 
 * **FRE** (text only, ``task="math"``): "repeat the digit". The prompt names one digit from 1-4;
   the gold answer is that digit. One-token answers from the same four digits MGT answers with, so
-  what stage 1 learns (the tags, a digit inside ``<answer>``) is what stage 2 starts from.
+  that what stage 1 learns (the tags, a digit inside ``<answer>``) can carry over to stage 2.
 * **MGT** (image, ``task="math"``): the colour of one shape drawn with PIL, answered by the number
-  of its option (``1``-``4``), so that stage 1's skill (a digit inside ``<answer>``) carries over.
+  of its option (``1``-``4``).
   Every item has the *same* prompt text, and the colours are balanced, so a policy that ignores the
   image scores exactly chance (1 / number of colours); only the pixels carry the answer.
 
 Rows use the trainer's input format: a conversational ``prompt``, ``image`` (MGT only, a PIL
-image), ``solution``, ``task`` and ``options``. Both builders are deterministic per ``seed``.
+image), ``solution`` and ``task`` (no ``options``: both stages answer with a number). Both
+builders are deterministic per ``seed``.
 """
 
 from __future__ import annotations
