@@ -112,11 +112,10 @@ def verify(
     cfg = VerifierConfig.coerce(config)
     resolved = resolve_task(task, gold_text, options)
     task_cfg = cfg.for_task(resolved)
+    if not gold_text.strip():
+        return undecided("gold_unparseable", None, resolved, "empty gold answer")
     token = _deadline.set(time.monotonic() + task_cfg.timeout_s)
     extracted: Extraction | None = None
-    if not gold_text.strip():
-        _deadline.reset(token)
-        return undecided("gold_unparseable", None, resolved, "empty gold answer")
     try:
         extracted = extract_answer(completion, choice=resolved == "choice")
         if extracted.text is None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from contextvars import ContextVar
 from dataclasses import replace
 from fractions import Fraction
 
@@ -39,12 +37,8 @@ def never_a_number(s: str) -> bool:
     return bool(re.search(r"[a-df-hj-zA-Z]", _COMMAND.sub("", s)))
 
 
-@functools.lru_cache(maxsize=16384)
-def _cached_gold_value(gold: str) -> tuple[float | None]:
-    return (get_pool().call("numeric_value", (gold,), _GOLD_VALUE_TIMEOUT.get()),)
-
-
-_GOLD_VALUE_TIMEOUT: ContextVar[float] = ContextVar("lmmr1_gold_value_timeout", default=1.0)
+_GOLD_VALUES: dict[str, float | None] = {}  # gold text -> value; 16 samples share one gold
+_GOLD_VALUES_MAX = 16384
 
 
 def gold_value(gold: str, timeout: float) -> float | None:
@@ -52,11 +46,12 @@ def gold_value(gold: str, timeout: float) -> float | None:
     plain = latex_float(gold)
     if plain is not None:
         return plain
-    token = _GOLD_VALUE_TIMEOUT.set(timeout)
-    try:
-        return _cached_gold_value(gold)[0]
-    finally:
-        _GOLD_VALUE_TIMEOUT.reset(token)
+    if gold not in _GOLD_VALUES:
+        value = get_pool().call("numeric_value", (gold,), timeout)  # timeouts raise: nothing cached
+        if len(_GOLD_VALUES) >= _GOLD_VALUES_MAX:
+            _GOLD_VALUES.clear()
+        _GOLD_VALUES[gold] = value
+    return _GOLD_VALUES[gold]
 
 
 def _last_side(s: str) -> str:
