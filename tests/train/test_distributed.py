@@ -49,6 +49,11 @@ def test_accelerate_launch_two_processes_on_cpu(tmp_path):
         "--output-dir",
         str(tmp_path),
         "max_steps=2",
+        # mechanics, not learning: one update per generation round (one reward row a step) and
+        # room for the tags, so a random model gets reward variance, whatever the tiny recipe tunes
+        "num_iterations=1",
+        "max_completion_length=8",
+        "scale_rewards=none",
         "synthetic_size=16",
         "per_device_train_batch_size=8",
         "num_generations=4",

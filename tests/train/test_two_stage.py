@@ -19,6 +19,11 @@ RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
 # when the random model never hits the strict format or the answer.
 FAST = [
     "max_steps=2",
+    # mechanics, not learning: one update per generation round (one reward row a step) and
+    # room for the tags, so a random model gets reward variance, whatever the tiny recipe tunes
+    "num_iterations=1",
+    "max_completion_length=8",
+    "scale_rewards=none",
     "synthetic_size=16",
     "per_device_train_batch_size=8",
     "num_generations=4",
