@@ -7,7 +7,8 @@ children) speaking length-prefixed pickles over its stdin/stdout. When a call ov
 budget the worker is killed and replaced; the caller gets :class:`BudgetExceeded`.
 
 Workers start lazily, once per process (a fork resets the pool in the child), and are shut down
-at exit. Start-up (importing sympy, ~1 s) is not charged to the first call's budget.
+at exit. Start-up (importing sympy, ~1 s) counts against the budget of the call that waits for
+it, so a call never outlives its budget; :func:`warm_up` starts workers ahead of time.
 """
 
 from __future__ import annotations
@@ -109,14 +110,10 @@ class _Worker:
     def call(self, func: str, args: tuple, timeout: float) -> Any:
         """Start-up time counts against ``timeout``: a call never outlives its budget."""
         deadline = time.monotonic() + timeout
-        if not self._ready:
-            try:
-                hello = self._receive(time.monotonic() + timeout)
-            except BudgetExceeded as exc:
-                raise StillStarting from exc
-            if hello != "ready":
-                raise WorkerCrashed(f"verifier worker sent {hello!r} instead of 'ready'")
-            self._ready = True
+        try:
+            self.wait_ready(timeout)
+        except BudgetExceeded as exc:
+            raise StillStarting from exc
         payload = pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
         assert self.proc.stdin is not None
         try:
@@ -152,7 +149,6 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._count = 0
         self._cond = threading.Condition()
-        self._pid = os.getpid()
 
     def _acquire(self, deadline: float) -> _Worker:
         with self._cond:
@@ -240,7 +236,6 @@ class WorkerPool:
         # The parent's workers belong to the parent: never talk to them from the child.
         self._idle, self._count = [], 0
         self._cond = threading.Condition()
-        self._pid = os.getpid()
 
 
 _POOL: WorkerPool | None = None
