@@ -11,7 +11,14 @@ from contextvars import ContextVar
 from numbers import Real
 
 from lmmr1.verifiers.budget import BudgetExceeded, Deferred, WorkerCrashed
-from lmmr1.verifiers.choice import Options, as_letter, compare_choice, letter_in_prose, option_map
+from lmmr1.verifiers.choice import (
+    Options,
+    as_letter,
+    compare_choice,
+    is_letter_gold,
+    letter_in_prose,
+    option_map,
+)
 from lmmr1.verifiers.config import AnyConfig, ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
 from lmmr1.verifiers.equivalence import Outcome, compare_math, top_level_commas
 from lmmr1.verifiers.extract import Extraction, extract_answer, find_boxed
@@ -22,7 +29,6 @@ from lmmr1.verifiers.verdict import TASKS, Verdict, judged, undecided
 logger = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LETTER_GOLD = re.compile(r"^\s*\(?[A-Z]\)?\s*$")
 _deadline: ContextVar[float] = ContextVar("lmmr1_verify_deadline")
 
 
@@ -33,7 +39,7 @@ def resolve_task(task: str, gold: str, options: Options) -> str:
     """
     if task != "auto":
         return task
-    if option_map(options) or _LETTER_GOLD.match(gold):
+    if option_map(options) or is_letter_gold(gold):
         return "choice"
     return "math"
 

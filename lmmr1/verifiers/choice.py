@@ -14,6 +14,7 @@ Options = Mapping[str, str] | Sequence[str] | None
 
 _MATH = MathConfig()
 MAX_SYMPY_CHARS = 80  # longer predictions are sentences, not values
+_LETTER_GOLD = re.compile(r"\(?[A-Z]\)?")
 _LETTER_ONLY = re.compile(r"^\(?\s*([A-Za-z])\s*\)?\s*[.:)]?$")
 _LETTER_LEAD = re.compile(r"^(?:option|choice)?\s*\(?([A-Z])\)?\s*[.:),]\s*\S")
 _OPTION_WORD = re.compile(r"^(?:option|choice)\s*\(?([A-Za-z])\)?\s*[.:)]?$", re.IGNORECASE)
@@ -39,6 +40,11 @@ def option_map(options: Options) -> dict[str, str]:
 
 def _clean(text: str) -> str:
     return unwrap_text(strip_wrappers(text)).strip()
+
+
+def is_letter_gold(gold: str) -> bool:
+    """A gold that is a lone capital letter (``C``, ``(C)``): ``task="auto"`` reads it as a choice."""
+    return _LETTER_GOLD.fullmatch(gold.strip()) is not None
 
 
 def as_letter(text: str) -> str | None:

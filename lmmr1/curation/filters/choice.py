@@ -7,12 +7,9 @@ from dataclasses import dataclass
 
 from lmmr1.curation.filters.base import Decision, Drop, Filter, register
 from lmmr1.curation.sources import LETTERS, Example
+from lmmr1.verifiers.choice import is_letter_gold
 
 _LETTER = re.compile(r"\(?([A-Za-z])[).]?")
-
-
-def is_letter_gold(gold: str) -> bool:
-    return bool(re.fullmatch(r"\(?[A-Z]\)?", gold.strip()))
 
 
 def options_are_bare_labels(options: tuple[str, ...]) -> bool:
