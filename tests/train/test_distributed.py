@@ -14,6 +14,8 @@ import pytest
 
 pytest.importorskip("accelerate")
 
+from tests.train.tiny_run import MECHANICS, RECIPE  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -45,18 +47,11 @@ def test_accelerate_launch_two_processes_on_cpu(tmp_path):
         "-m",
         "lmmr1.train.cli",
         "--config",
-        str(REPO / "recipes" / "tiny-cpu.yaml"),
+        str(RECIPE),
         "--output-dir",
         str(tmp_path),
         "max_steps=2",
-        # mechanics, not learning: one update per generation round (one reward row a step) and
-        # room for the tags, so a random model gets reward variance, whatever the tiny recipe tunes
-        "num_iterations=1",
-        "max_completion_length=8",
-        "scale_rewards=none",
-        "synthetic_size=16",
-        "per_device_train_batch_size=8",
-        "num_generations=4",
+        *MECHANICS,
     ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
@@ -11,20 +10,9 @@ pytest.importorskip("trl")
 from transformers import TrainerCallback  # noqa: E402
 
 from lmmr1.train import pipeline  # noqa: E402
+from tests.train.tiny_run import MECHANICS, RECIPE  # noqa: E402
 
-RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
-FAST = [
-    "max_steps=3",
-    # mechanics, not learning: one update per generation round (one reward row a step) and
-    # room for the tags, so a random model gets reward variance, whatever the tiny recipe tunes
-    "num_iterations=1",
-    "max_completion_length=8",
-    "scale_rewards=none",
-    "save_steps=1",
-    "synthetic_size=16",
-    "per_device_train_batch_size=8",
-    "num_generations=4",
-]
+FAST = ["max_steps=3", "save_steps=1", *MECHANICS]
 
 
 class Killed(RuntimeError):

@@ -13,20 +13,13 @@ from transformers import AutoModelForImageTextToText, TrainerCallback  # noqa: E
 
 from lmmr1.train import pipeline  # noqa: E402
 from lmmr1.train.cli import main  # noqa: E402
+from tests.train.tiny_run import MECHANICS, RECIPE  # noqa: E402
 
-RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
 # A few steps, small batches; tag_count gives every step reward variance (hence a gradient) even
 # when the random model never hits the strict format or the answer.
 FAST = [
     "max_steps=2",
-    # mechanics, not learning: one update per generation round (one reward row a step) and
-    # room for the tags, so a random model gets reward variance, whatever the tiny recipe tunes
-    "num_iterations=1",
-    "max_completion_length=8",
-    "scale_rewards=none",
-    "synthetic_size=16",
-    "per_device_train_batch_size=8",
-    "num_generations=4",
+    *MECHANICS,
     "reward_funcs=[format, accuracy, tag_count]",
     "reward_weights=[0.5, 1.0, 1.0]",
     "temperature=1.5",
