@@ -30,6 +30,7 @@ __all__ = [
     "blank_images",
     "draw_shape",
     "greedy_accuracy",
+    "greedy_completions",
     "make_fre_dataset",
     "make_mgt_dataset",
 ]
@@ -145,6 +146,34 @@ def blank_images(dataset):
     return dataset.map(_blank)
 
 
+def greedy_completions(
+    model_dir, dataset, max_new_tokens: int = 8, batch_size: int = 32, skip_special_tokens: bool = True
+) -> list[str]:
+    """``model_dir``'s greedy completions for ``dataset``'s prompts (and images), decoded as TRL does.
+
+    Image (and video) placeholder tokens are suppressed, as TRL's GRPOTrainer suppresses them when
+    it samples: the policy never learns their logits down, so an unsuppressed greedy decode can
+    emit ``<|image_pad|>`` and score a checkpoint on something training never produced.
+    """
+    import torch
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(model_dir, trust_remote_code=True, padding_side="left")
+    model = AutoModelForImageTextToText.from_pretrained(model_dir).eval()
+    suppress = [i for i in (model.config.image_token_id, model.config.video_token_id) if i is not None]
+    completions: list[str] = []
+    for start in range(0, len(dataset), batch_size):
+        rows = dataset[start : start + batch_size]
+        texts = [processor.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in rows["prompt"]]
+        extra = {"images": [[im] for im in rows["image"]]} if "image" in rows else {}
+        inputs = processor(text=texts, return_tensors="pt", padding=True, **extra)
+        with torch.no_grad():
+            out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, suppress_tokens=suppress)
+        new = out[:, inputs["input_ids"].shape[1] :]
+        completions += processor.batch_decode(new, skip_special_tokens=skip_special_tokens)
+    return completions
+
+
 def greedy_accuracy(model_dir, dataset, max_new_tokens: int = 8, batch_size: int = 32) -> float:
     """Mean accuracy reward of ``model_dir``'s greedy answers on ``dataset`` (rows as built here).
 
@@ -152,23 +181,9 @@ def greedy_accuracy(model_dir, dataset, max_new_tokens: int = 8, batch_size: int
     blank_images(make_mgt_dataset(128, seed=99)))`` should be near ``1 / len(COLOURS)``.
     Rows the verifier cannot judge count as wrong.
     """
-    import torch
-    from transformers import AutoModelForImageTextToText, AutoProcessor
-
     from lmmr1.rewards import AccuracyReward
 
-    processor = AutoProcessor.from_pretrained(model_dir, trust_remote_code=True, padding_side="left")
-    model = AutoModelForImageTextToText.from_pretrained(model_dir).eval()
-    reward = AccuracyReward(log_reasons=False)
-    scores: list[float] = []
-    for start in range(0, len(dataset), batch_size):
-        rows = dataset[start : start + batch_size]
-        texts = [processor.apply_chat_template(p, add_generation_prompt=True, tokenize=False) for p in rows["prompt"]]
-        extra = {"images": [[im] for im in rows["image"]]} if "image" in rows else {}
-        inputs = processor(text=texts, return_tensors="pt", padding=True, **extra)
-        with torch.no_grad():
-            out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
-        completions = processor.batch_decode(out[:, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
-        columns = {k: rows[k] for k in ("solution", "task", "options") if k in rows}
-        scores += [s or 0.0 for s in reward(None, completions, **columns)]
-    return sum(scores) / len(scores)
+    completions = greedy_completions(model_dir, dataset, max_new_tokens, batch_size)
+    columns = {k: dataset[k] for k in ("solution", "task", "options") if k in dataset.column_names}
+    scores = AccuracyReward(log_reasons=False)(None, completions, **columns)
+    return sum(s or 0.0 for s in scores) / len(scores)

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from lmmr1.train import cli
-from lmmr1.train.synthetic import COLOURS, blank_images, greedy_accuracy, make_mgt_dataset
+from lmmr1.train.synthetic import COLOURS, blank_images, greedy_accuracy, greedy_completions, make_mgt_dataset
 
 RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
 SEED = 0
@@ -125,3 +125,12 @@ def test_blank_images_leave_mgt_at_chance(run):
     held_out = make_mgt_dataset(HELD_OUT, seed=10_000 + SEED)
     blank = greedy_accuracy(run / "mgt" / "final", blank_images(held_out))
     assert blank <= CHANCE + BLANK_TOLERANCE, f"blank-image accuracy {blank:.3f}, chance {CHANCE:.2f}"
+
+
+@pytest.mark.slow
+def test_greedy_evaluation_never_emits_image_placeholders(run):
+    """TRL suppresses ``<|image_pad|>`` when it samples, so training never learns its logit down; an
+    evaluation that does not suppress it too decodes placeholders and scores every row 0 (which made
+    the blank-image check above pass for the wrong reason before)."""
+    completions = greedy_completions(run / "mgt" / "final", make_mgt_dataset(32, seed=20_000), skip_special_tokens=False)
+    assert not [c for c in completions if "<|image_pad|>" in c or "<|video_pad|>" in c], completions[:4]
