@@ -77,6 +77,13 @@ class TwoStageArguments(ScriptArguments):
     plot_rewards: bool = field(
         default=True, metadata={"help": "Write rewards.csv and rewards.png after each stage."}
     )
+    print_logs: bool = field(
+        default=True,
+        metadata={
+            "help": "Print the Trainer's metrics dict at every logging step (transformers' default). With "
+            "false, the console shows a progress bar only; the rewards still go to rewards.csv and report_to."
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
 from lmmr1.train.config import StagePlan
 from lmmr1.train.data import add_system_prompt, has_images, load_stage_dataset
 from lmmr1.train.reward_log import RewardLogCallback
@@ -159,6 +161,8 @@ def run_stage(
         processing_class=processor,
         callbacks=[reward_log, *callbacks],
     )
+    if not plan.script.print_logs:
+        _quiet_console(trainer)
     result.trainer = trainer
     start = time.perf_counter()
     train_output = trainer.train(resume_from_checkpoint=resume)
@@ -175,6 +179,22 @@ def run_stage(
         _log_summary(plan.name, result.summary)
     trainer.accelerator.wait_for_everyone()
     return result
+
+
+class _QuietProgressCallback(ProgressCallback):
+    """transformers' progress bar without its ``on_log`` echo of every metrics dict."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        return None
+
+
+def _quiet_console(trainer) -> None:
+    """Swap the Trainer's per-log printing (``PrinterCallback`` or ``ProgressCallback``) for a bare bar."""
+    bar = not trainer.args.disable_tqdm
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    if bar:
+        trainer.add_callback(_QuietProgressCallback)
 
 
 def _summary(plan, trainer, train_output, seconds, init_from, resume, reward_log) -> dict[str, Any]:

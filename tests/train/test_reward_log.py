@@ -44,3 +44,39 @@ def test_write_csv_png_and_summary(tmp_path):
 def test_nothing_logged_writes_nothing(tmp_path):
     assert RewardLogCallback().write(tmp_path) is None
     assert not list(tmp_path.iterdir())
+
+
+class _TrainerStub:
+    """The two Trainer methods ``_quiet_console`` uses, over a real transformers CallbackHandler."""
+
+    def __init__(self, disable_tqdm: bool):
+        from types import SimpleNamespace
+
+        from transformers.trainer_callback import CallbackHandler, DefaultFlowCallback, PrinterCallback, ProgressCallback
+
+        self.args = SimpleNamespace(disable_tqdm=disable_tqdm)
+        printer = PrinterCallback if disable_tqdm else ProgressCallback
+        self.handler = CallbackHandler([DefaultFlowCallback, printer], None, None, None, None)
+
+    def remove_callback(self, cb):
+        self.handler.remove_callback(cb)
+
+    def add_callback(self, cb):
+        self.handler.add_callback(cb)
+
+
+@pytest.mark.parametrize("disable_tqdm", [False, True])
+def test_print_logs_false_keeps_a_bar_and_drops_the_metrics_echo(disable_tqdm, capsys):
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback, TrainerState
+
+    from lmmr1.train.stage import _quiet_console
+
+    stub = _TrainerStub(disable_tqdm)
+    _quiet_console(stub)
+    kinds = [type(cb) for cb in stub.handler.callbacks]
+    assert PrinterCallback not in kinds and ProgressCallback not in kinds
+    bars = [cb for cb in stub.handler.callbacks if isinstance(cb, ProgressCallback)]
+    assert len(bars) == (0 if disable_tqdm else 1)  # the quiet subclass, only when bars are on
+    for cb in bars:  # logging a metrics dict prints nothing
+        cb.on_log(stub.args, TrainerState(is_world_process_zero=True), None, logs={"loss": 1.0})
+    assert "loss" not in capsys.readouterr().out
