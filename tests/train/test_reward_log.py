@@ -52,7 +52,12 @@ class _TrainerStub:
     def __init__(self, disable_tqdm: bool):
         from types import SimpleNamespace
 
-        from transformers.trainer_callback import CallbackHandler, DefaultFlowCallback, PrinterCallback, ProgressCallback
+        from transformers.trainer_callback import (
+            CallbackHandler,
+            DefaultFlowCallback,
+            PrinterCallback,
+            ProgressCallback,
+        )
 
         self.args = SimpleNamespace(disable_tqdm=disable_tqdm)
         printer = PrinterCallback if disable_tqdm else ProgressCallback
