@@ -10,23 +10,19 @@ greedy accuracy on held-out items with their images and with blank images. Write
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import time
 from pathlib import Path
 
 from lmmr1.train import cli
+from lmmr1.train.reward_log import first_last, read_rows
 from lmmr1.train.synthetic import blank_images, greedy_accuracy, make_mgt_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def first_last(path: Path) -> dict[str, list[float]]:
-    with path.open() as f:
-        rows = [{k: float(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)]
-    k = max(1, -(-len(rows) // 10))
-    cols = [c for c in rows[0] if c != "step"]
-    return {c: [round(sum(r[c] for r in part) / len(part), 3) for part in (rows[:k], rows[-k:])] for c in cols}
+def first_last_rounded(path: Path) -> dict[str, list[float]]:
+    return {c: [round(a, 3), round(b, 3)] for c, (a, b) in first_last(read_rows(path)).items()}
 
 
 def main() -> int:
@@ -47,8 +43,8 @@ def main() -> int:
         held_out = make_mgt_dataset(128, seed=10_000 + seed)
         result = {
             "seconds": round(seconds, 1),
-            "fre": first_last(out / "fre" / "rewards.csv"),
-            "mgt": first_last(out / "mgt" / "rewards.csv"),
+            "fre": first_last_rounded(out / "fre" / "rewards.csv"),
+            "mgt": first_last_rounded(out / "mgt" / "rewards.csv"),
             "mgt_greedy_accuracy": round(greedy_accuracy(out / "mgt" / "final", held_out), 3),
             "mgt_greedy_accuracy_blank": round(greedy_accuracy(out / "mgt" / "final", blank_images(held_out)), 3),
             "plots": [str(out / s / "rewards.png") for s in ("fre", "mgt")],

@@ -30,21 +30,11 @@ class RewardLogCallback(TrainerCallback):
         self.rows = rows_from_history(state.log_history)
 
     def columns(self) -> list[str]:
-        names = sorted({k for row in self.rows for k in row} - {"step", "total"})
-        return ["step", "total", *names]
+        return columns(self.rows)
 
     def summary(self, fraction: float = 0.1) -> dict[str, tuple[float, float]]:
         """Mean of each column over the first and last ``fraction`` of logged steps (at least one step)."""
-        if not self.rows:
-            return {}
-        k = max(1, math.ceil(len(self.rows) * fraction))
-        out = {}
-        for col in self.columns()[1:]:
-            first = [r[col] for r in self.rows[:k] if col in r]
-            last = [r[col] for r in self.rows[-k:] if col in r]
-            if first and last:
-                out[col] = (sum(first) / len(first), sum(last) / len(last))
-        return out
+        return first_last(self.rows, fraction)
 
     def write(self, out_dir: str | Path, title: str = "") -> tuple[Path, Path] | None:
         """Write ``rewards.csv`` and ``rewards.png`` in ``out_dir``; None when nothing was logged."""
@@ -65,6 +55,32 @@ class RewardLogCallback(TrainerCallback):
         png_path = out / "rewards.png"
         _plot(self.rows, cols, png_path, title)
         return csv_path, png_path
+
+
+def columns(rows: list[dict[str, float]]) -> list[str]:
+    """``step``, ``total``, then each reward function's column, sorted."""
+    names = sorted({k for row in rows for k in row} - {"step", "total"})
+    return ["step", "total", *names]
+
+
+def first_last(rows: list[dict[str, float]], fraction: float = 0.1) -> dict[str, tuple[float, float]]:
+    """Mean of each column over the first and last ``fraction`` of ``rows`` (at least one row each)."""
+    if not rows:
+        return {}
+    k = max(1, math.ceil(len(rows) * fraction))
+    out = {}
+    for col in columns(rows)[1:]:
+        first = [r[col] for r in rows[:k] if col in r]
+        last = [r[col] for r in rows[-k:] if col in r]
+        if first and last:
+            out[col] = (sum(first) / len(first), sum(last) / len(last))
+    return out
+
+
+def read_rows(path: str | Path) -> list[dict[str, float]]:
+    """The rows of a ``rewards.csv`` written by ``RewardLogCallback.write`` (empty cells left out)."""
+    with Path(path).open(newline="") as f:
+        return [{k: float(v) for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
 
 
 def rows_from_history(log_history: list[dict]) -> list[dict[str, float]]:

@@ -18,9 +18,11 @@ steps; total = 0.5 x tag format + accuracy:
 Greedy accuracy of the MGT checkpoint on 128 held-out items was measured as 0.25 / 0.00 / 0.00 with
 images and the same with blank images, but by an evaluation that did not suppress ``<|image_pad|>``
 (TRL does when it samples), so the zeros are placeholders decoded, not wrong digits; with the
-suppression an image-blind checkpoint scores chance (0.25) with and without its images. What holds in every run: stage 1 learns the tags and to answer with a digit
-1-4 (in one run of four it also learned to copy the digit, accuracy 0.48). What does not, yet (xfail
-below, issue 7 stays open): stage 2 keeps stage 1's format at its start in only some runs (first-10 %
+suppression an image-blind checkpoint scores chance (0.25) with and without its images.
+
+What holds in every run: stage 1 learns the tags and to answer with a digit 1-4 (in one run of four
+it also learned to copy the digit, accuracy 0.48). What does not, yet (xfail below, issue 7 stays
+open): stage 2 keeps stage 1's format at its start in only some runs (first-10 %
 format 0.27-1.00), and it never learned to read the colour from the image in this budget (accuracy at
 the image-blind level). A likely cause: stage 1 ends with a near-deterministic digit, so stage 2
 rarely samples the other digits (a 2-colour variant started from such a checkpoint scored 0.00 for
@@ -29,12 +31,12 @@ rarely samples the other digits (a 2-colour variant started from such a checkpoi
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from lmmr1.train import cli
+from lmmr1.train.reward_log import first_last, read_rows
 from lmmr1.train.synthetic import COLOURS, blank_images, greedy_accuracy, greedy_completions, make_mgt_dataset
 
 RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
@@ -53,17 +55,6 @@ BLANK_TOLERANCE = 0.1  # blank-image greedy accuracy may exceed chance by at mos
 HELD_OUT = 128  # MGT items for the blank-image ablation, drawn with a seed training never used
 
 
-def _rows(path: Path) -> list[dict[str, float]]:
-    with path.open() as f:
-        return [{k: float(v) for k, v in row.items() if v != ""} for row in csv.DictReader(f)]
-
-
-def _first_last(rows: list[dict[str, float]], col: str) -> tuple[float, float]:
-    k = max(1, -(-len(rows) // 10))
-    first, last = rows[:k], rows[-k:]
-    return sum(r[col] for r in first) / len(first), sum(r[col] for r in last) / len(last)
-
-
 def _format_column(rows: list[dict[str, float]]) -> str:
     (name,) = [c for c in rows[0] if c not in ("step", "total", "accuracy_reward")]
     return name
@@ -79,15 +70,15 @@ def run(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_fre_reward_rises(run):
-    rows = _rows(run / "fre" / "rewards.csv")
-    first, last = _first_last(rows, "total")
+    rows = read_rows(run / "fre" / "rewards.csv")
+    first, last = first_last(rows)["total"]
     assert last - first > FRE_MIN_RISE, f"FRE total reward {first:.3f} -> {last:.3f}"
 
 
 @pytest.mark.slow
 def test_fre_answers_with_a_digit(run):
     """Accuracy rises from ~0.01 to the level of always answering some digit 1-4 (0.16-0.20)."""
-    first, last = _first_last(_rows(run / "fre" / "rewards.csv"), "accuracy_reward")
+    first, last = first_last(read_rows(run / "fre" / "rewards.csv"))["accuracy_reward"]
     assert last - first > 0.08, f"FRE accuracy {first:.3f} -> {last:.3f}"
 
 
@@ -98,8 +89,8 @@ def test_fre_answers_with_a_digit(run):
     strict=False,
 )
 def test_mgt_accuracy_rises_from_the_image(run):
-    rows = _rows(run / "mgt" / "rewards.csv")
-    acc_first, acc_last = _first_last(rows, "accuracy_reward")
+    rows = read_rows(run / "mgt" / "rewards.csv")
+    acc_first, acc_last = first_last(rows)["accuracy_reward"]
     assert acc_last - acc_first > MGT_MIN_ACCURACY_RISE, f"MGT accuracy {acc_first:.3f} -> {acc_last:.3f}"
     assert acc_last > CHANCE + 0.1, f"MGT accuracy ends at {acc_last:.3f}, no better than an image-blind guess"
 
@@ -111,10 +102,10 @@ def test_mgt_accuracy_rises_from_the_image(run):
     strict=False,
 )
 def test_mgt_starts_with_the_format_fre_learned(run):
-    fre, mgt = _rows(run / "fre" / "rewards.csv"), _rows(run / "mgt" / "rewards.csv")
+    fre, mgt = read_rows(run / "fre" / "rewards.csv"), read_rows(run / "mgt" / "rewards.csv")
     col = _format_column(fre)
-    fre_first, fre_last = _first_last(fre, col)
-    mgt_first, _ = _first_last(mgt, col)
+    fre_first, fre_last = first_last(fre)[col]
+    mgt_first, _ = first_last(mgt)[col]
     assert mgt_first >= FORMAT_CARRIED * fre_last, (
         f"MGT starts at format {mgt_first:.3f} though FRE ended at {fre_last:.3f}: stage 2 did not start from stage 1"
     )

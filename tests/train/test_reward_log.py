@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from lmmr1.train.reward_log import RewardLogCallback, rows_from_history  # noqa: E402
+from lmmr1.train.reward_log import RewardLogCallback, first_last, read_rows, rows_from_history  # noqa: E402
 
 HISTORY = [
     {
@@ -39,6 +39,9 @@ def test_write_csv_png_and_summary(tmp_path):
     assert png_path.stat().st_size > 1000
     first, last = log.summary()["total"]
     assert first == pytest.approx(0.15) and last == pytest.approx(1.95)  # steps 1-2 and 19-20
+    # The CSV reads back to the logged rows, so tests and benchmarks summarise it the same way.
+    assert read_rows(csv_path) == log.rows
+    assert first_last(read_rows(csv_path)) == log.summary()
 
 
 def test_nothing_logged_writes_nothing(tmp_path):
