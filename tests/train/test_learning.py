@@ -28,8 +28,9 @@ the image-blind level). A likely cause: stage 1 ends with a near-deterministic d
 rarely samples the other digits (a 2-colour variant started from such a checkpoint scored 0.00 for
 1,000 steps because its policy only ever said "2"). A second: the 4 image tokens are diluted in a
 72-token prompt; with a 25-token prompt, a one-token answer and the accuracy reward alone, RL from
-the bare model did read the image (0.01 -> 0.53, greedy 0.50 with images vs 0.25 blank), but not
-yet with the tags format (README, "Measured").
+the bare model did read the image (0.01 -> 0.53, greedy 0.50 with images vs 0.25 blank), and so did
+the recipe's own rewards with 16 image tokens, lr 5e-4 and temperature 1.5 (0.05 -> 0.69 in 4,000
+steps, one seed; README, "Measured").
 """
 
 from __future__ import annotations
