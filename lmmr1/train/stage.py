@@ -131,21 +131,8 @@ def run_stage(
         return result
 
     from transformers.trainer_utils import get_last_checkpoint
-    from trl import GRPOTrainer
 
-    args = plan.training
-    if plan.script.torch_num_threads:
-        import torch
-
-        torch.set_num_threads(plan.script.torch_num_threads)
-    if args.model_init_kwargs is None:
-        args.model_init_kwargs = {
-            "dtype": plan.model.dtype or "float32",
-            "attn_implementation": plan.model.attn_implementation,
-            "revision": plan.model.model_revision,
-        }
-    processor = load_processor(init_from, args.trust_remote_code, has_images(dataset))
-    resume = args.resume_from_checkpoint
+    resume = plan.training.resume_from_checkpoint
     if resume is None and stage_dir.is_dir():
         resume = get_last_checkpoint(str(stage_dir))
     result.resumed_from = resume
@@ -153,16 +140,7 @@ def run_stage(
         logger.info("stage %s: resuming from %s", plan.name, resume)
 
     reward_log = RewardLogCallback()
-    trainer = GRPOTrainer(
-        model=init_from,
-        reward_funcs=reward_funcs,
-        args=args,
-        train_dataset=dataset,
-        processing_class=processor,
-        callbacks=[reward_log, *callbacks],
-    )
-    if not plan.script.print_logs:
-        _quiet_console(trainer)
+    trainer = build_trainer(plan, init_from, dataset, reward_funcs, callbacks=(reward_log, *callbacks))
     result.trainer = trainer
     start = time.perf_counter()
     train_output = trainer.train(resume_from_checkpoint=resume)
@@ -179,6 +157,38 @@ def run_stage(
         _log_summary(plan.name, result.summary)
     trainer.accelerator.wait_for_everyone()
     return result
+
+
+def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, callbacks: tuple = ()):
+    """TRL's ``GRPOTrainer`` for one stage, set up exactly as ``run_stage`` trains it (not yet trained).
+
+    ``reward_funcs``: already built reward functions (default: built from the plan's names).
+    """
+    from trl import GRPOTrainer
+
+    args = plan.training
+    if plan.script.torch_num_threads:
+        import torch
+
+        torch.set_num_threads(plan.script.torch_num_threads)
+    if args.model_init_kwargs is None:
+        args.model_init_kwargs = {
+            "dtype": plan.model.dtype or "float32",
+            "attn_implementation": plan.model.attn_implementation,
+            "revision": plan.model.model_revision,
+        }
+    processor = load_processor(init_from, args.trust_remote_code, has_images(dataset))
+    trainer = GRPOTrainer(
+        model=init_from,
+        reward_funcs=reward_funcs if reward_funcs is not None else build_rewards(plan.script.reward_funcs),
+        args=args,
+        train_dataset=dataset,
+        processing_class=processor,
+        callbacks=list(callbacks),
+    )
+    if not plan.script.print_logs:
+        _quiet_console(trainer)
+    return trainer
 
 
 class _QuietProgressCallback(ProgressCallback):

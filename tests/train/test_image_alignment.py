@@ -16,8 +16,7 @@ pytest.importorskip("trl")
 import torch  # noqa: E402
 
 from lmmr1.train import pipeline  # noqa: E402
-from lmmr1.train.rewards import build_rewards  # noqa: E402
-from lmmr1.train.stage import load_processor, prepare_dataset  # noqa: E402
+from lmmr1.train.stage import build_trainer, prepare_dataset  # noqa: E402
 from lmmr1.train.tiny import build_tiny_model  # noqa: E402
 from tests.train.tiny_run import MECHANICS, RECIPE  # noqa: E402
 
@@ -26,8 +25,6 @@ SPLITS = 2  # optimiser batches per generation batch: rows are shuffled across t
 
 @pytest.fixture(scope="module")
 def trainer(tmp_path_factory):
-    from trl import GRPOTrainer
-
     out = tmp_path_factory.mktemp("align")
     base = str(build_tiny_model(out / "tiny-base"))
     (plan,) = pipeline.plan(
@@ -36,18 +33,18 @@ def trainer(tmp_path_factory):
         output_dir=str(out),
         overrides=[*MECHANICS, "num_iterations=2", f"steps_per_generation={SPLITS}"],
     )
-    dataset = prepare_dataset(plan)
-    processor = load_processor(base, True, needs_images=True)
     torch.manual_seed(0)
-    trainer = GRPOTrainer(
-        model=base,
-        reward_funcs=build_rewards(plan.script.reward_funcs),
-        args=plan.training,
-        train_dataset=dataset,
-        processing_class=processor,
-    )
+    trainer = build_trainer(plan, base, prepare_dataset(plan))  # as run_stage builds it
     trainer.model.train()
     return trainer
+
+
+@pytest.fixture(scope="module")
+def batches(trainer):
+    """One generation batch as TRL buffers it for the optimiser steps: generated, shuffled, split."""
+    first = trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
+    assert first is trainer._buffered_inputs[0]
+    return trainer._buffered_inputs
 
 
 def _logps(trainer, batch, image_order=None):
@@ -71,20 +68,17 @@ def _logps(trainer, batch, image_order=None):
     return logps[batch["completion_mask"].bool()]
 
 
-def test_each_row_keeps_its_image_through_shuffling_and_splitting(trainer):
-    generation_batch = next(iter(trainer.get_train_dataloader()))
-    first = trainer._prepare_inputs(generation_batch)  # generates, shuffles, splits, buffers
-    batches = trainer._buffered_inputs
-    assert len(batches) == SPLITS and first is batches[0]
+def test_each_row_keeps_its_image_through_shuffling_and_splitting(trainer, batches):
+    assert len(batches) == SPLITS
     for batch in batches:
         assert batch["image_grid_thw"].shape[0] == batch["prompt_ids"].shape[0]  # one image per row
         old = batch["old_per_token_logps"][batch["completion_mask"].bool()]
         torch.testing.assert_close(_logps(trainer, batch), old, rtol=0, atol=1e-5)
 
 
-def test_the_check_above_would_see_swapped_images(trainer):
+def test_the_check_above_would_see_swapped_images(trainer, batches):
     """The tiny model's answers depend on the pixels, so a row given another row's image scores differently."""
-    batch = trainer._buffered_inputs[0]
+    batch = batches[0]
     rows = batch["prompt_ids"].shape[0]
     swapped = _logps(trainer, batch, image_order=[(i + 1) % rows for i in range(rows)])
     assert (swapped - _logps(trainer, batch)).abs().max() > 1e-3
