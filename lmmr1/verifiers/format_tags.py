@@ -2,7 +2,10 @@
 
 ``strict`` is LMM-R1's rule: the completion is exactly one think block followed by one answer
 block, with only whitespace around and between them. ``tags`` gives partial credit like open-r1's
-tag-count reward: 0.25 for each of the four tags that appears exactly once, in order.
+tag-count reward: 0.25 for each of the four tags that appears exactly once, in order, except that
+``</answer>`` earns nothing when the answer block is empty. Strict rejects an empty answer too; a
+``tags`` reward that paid for one in full made ``<answer></answer>`` a trap for RL: a policy that
+stops answering keeps its whole format reward and, once it never samples an answer, never leaves.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def _tags(completion: str) -> Verdict:
             if not positions or pos > positions[-1]:
                 score += 0.25
             positions.append(pos)
+    if score == 1.0 and not completion[positions[2] + len("<answer>") : positions[3]].strip():
+        return Verdict(False, 0.75, "format_partial", None, "format", "empty <answer>")
     if score == 1.0:
         return Verdict(True, 1.0, "format_ok", None, "format")
     if score == 0.0:

@@ -31,6 +31,9 @@ def test_strict(completion, ok):
         ("<think>a <answer>b</answer>", 0.75),
         ("plain", 0.0),
         ("<think><think>a</think><answer>b</answer>", 0.75),
+        ("<think>a</think><answer></answer>", 0.75),  # empty answer: no credit for </answer>
+        ("<think></think><answer> \n</answer>", 0.75),
+        ("<think></think><answer>0</answer>", 1.0),
     ],
 )
 def test_tags_partial_credit(completion, score):
