@@ -44,14 +44,16 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 }
 SHAPES = ("square", "circle", "triangle")
 BACKGROUND = (255, 255, 255)
-IMAGE_SIZE = 56  # pixels a side: 4x4 patches of 14 px → 4 visual tokens after Qwen2.5-VL's 2x2 merge
+IMAGE_SIZE = 112  # pixels a side: 8x8 patches of 14 px → 16 visual tokens after Qwen2.5-VL's 2x2 merge
 COLOUR_JITTER = 25  # max absolute change of each RGB channel, so no two images are identical
 
 FRE_PROMPT = "Repeat the digit: {digit}"
 FRE_DIGITS = ("1", "2", "3", "4")  # MGT's option numbers: stage 1 practises stage 2's answer space
 # Short on purpose: at first a random model's attention is near uniform over the context, so the
-# four image tokens' share of it (and so the signal to learn from) shrinks with every text token.
-MGT_PROMPT = "Shape colour? " + ", ".join(f"{i} {name}" for i, name in enumerate(COLOURS, start=1))
+# image tokens' share of it (and so the signal to learn from) shrinks with every text token. With the
+# options spelled out ("1 red, 2 green, ...": 31 tokens) RL never left the image-blind 0.25; with
+# this prompt it did. The option numbers follow COLOURS' order: red 1, green 2, blue 3, yellow 4.
+MGT_PROMPT = "Colour?"
 
 
 def _check(n: int, seed: int) -> None:

@@ -63,9 +63,11 @@ QWEN25VL_CHAT_TEMPLATE = (
 
 PATCH_SIZE = 14  # pixels per ViT patch side, as in Qwen2.5-VL
 MERGE_SIZE = 2  # 2x2 patches merge into one LLM token, as in Qwen2.5-VL
-# Images are resized to between 28x28 (1 LLM token) and 56x56 pixels (4 LLM tokens): tiny on purpose.
+# Images are resized to between 28x28 (1 LLM token) and 112x112 pixels (16 LLM tokens): small, so a
+# CPU step stays cheap, but not smaller: with 4 image tokens in the prompt, RL never learned to read
+# the synthetic task's image (issue 7); with 16 it did.
 MIN_PIXELS = (PATCH_SIZE * MERGE_SIZE) ** 2
-MAX_PIXELS = 4 * MIN_PIXELS
+MAX_PIXELS = 16 * MIN_PIXELS
 BPE_VOCAB_SIZE = 400  # 256 byte tokens + ~140 merges; the special and tag tokens come on top
 
 _CORPUS_LINES = (

@@ -59,6 +59,10 @@ def test_model_is_tiny_and_generates_from_an_image(tiny_dir):
     text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     batch = processor(text=[text], images=[Image.new("RGB", (56, 56), "red")], return_tensors="pt")
     assert batch["pixel_values"].shape[0] == 16  # 56x56 px = 4x4 patches of 14 px
+    # The cap: 112x112 px, 8x8 patches (16 LLM tokens after the 2x2 merge); larger images shrink to it.
+    for size, patches in ((112, 64), (448, 64)):
+        capped = processor(text=[text], images=[Image.new("RGB", (size, size), "red")], return_tensors="pt")
+        assert capped["pixel_values"].shape[0] == patches, size
     out = model.generate(**batch, max_new_tokens=4, do_sample=False)
     assert out.shape[1] > batch["input_ids"].shape[1]
 
