@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("trl")
 
 from lmmr1.train.cli import main  # noqa: E402
+from tests.train.tiny_run import RECIPE  # noqa: E402
 
-TINY = str(Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml")
+TINY = str(RECIPE)
 
 
 def test_help_shows_our_flags_and_trls_recipe_keys(capsys):

@@ -48,8 +48,8 @@ from lmmr1.train import cli
 from lmmr1.train.reward_log import first_last, read_rows
 from lmmr1.train.synthetic import COLOURS, blank_images, greedy_accuracy, greedy_completions, make_mgt_dataset
 from lmmr1.train.tiny import build_tiny_model
+from tests.train.tiny_run import RECIPE
 
-RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "tiny-cpu.yaml"
 SEED = 0
 CHANCE = 1 / len(COLOURS)
 
