@@ -8,6 +8,7 @@ transformers = pytest.importorskip("transformers")
 from PIL import Image  # noqa: E402
 from transformers import AutoModelForImageTextToText, AutoProcessor, ProcessorMixin  # noqa: E402
 
+from lmmr1.train.synthetic import make_mgt_dataset  # noqa: E402
 from lmmr1.train.tiny import QWEN_SPECIAL_TOKENS, TAG_TOKENS, build_tiny_model  # noqa: E402
 
 
@@ -65,6 +66,26 @@ def test_model_is_tiny_and_generates_from_an_image(tiny_dir):
         assert capped["pixel_values"].shape[0] == patches, size
     out = model.generate(**batch, max_new_tokens=4, do_sample=False)
     assert out.shape[1] > batch["input_ids"].shape[1]
+
+
+def test_image_tokens_enter_the_language_model_large(tiny_dir):
+    """The merger's output is scaled at build (tiny.IMAGE_EMBED_GAIN): image tokens start with
+    embeddings far larger than text tokens', as RL that learned to read the image made them, so a
+    stage 2 started from a text-trained checkpoint can still pick the image up (issue 7)."""
+    import torch
+
+    processor = AutoProcessor.from_pretrained(tiny_dir, trust_remote_code=True)
+    model = AutoModelForImageTextToText.from_pretrained(tiny_dir).eval()
+    row = make_mgt_dataset(4, seed=0)[0]
+    text = processor.apply_chat_template(row["prompt"], add_generation_prompt=True, tokenize=False)
+    batch = processor(text=[text], images=[row["image"]], return_tensors="pt")
+    with torch.no_grad():
+        embeds = model(**batch, output_hidden_states=True).hidden_states[0][0]
+    is_image = batch["input_ids"][0] == model.config.image_token_id
+    image_norm = embeds[is_image].norm(dim=-1).mean()
+    text_norm = embeds[~is_image].norm(dim=-1).mean()
+    assert is_image.sum() == 16
+    assert image_norm > 20 * text_norm, (image_norm, text_norm)
 
 
 def test_build_is_deterministic_and_reused(tmp_path):
