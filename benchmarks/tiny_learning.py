@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from lmmr1.train import cli
+from lmmr1.train import cli, pipeline
 from lmmr1.train.reward_log import first_last, read_rows
 from lmmr1.train.synthetic import blank_images, greedy_accuracy, make_mgt_dataset
 
@@ -41,12 +41,15 @@ def main() -> int:
             return rc
         seconds = time.perf_counter() - start
         held_out = make_mgt_dataset(128, seed=10_000 + seed)
+        (mgt,) = pipeline.plan(a.recipe, stages=["mgt"], output_dir=str(out), overrides=a.overrides)
+        # the MGT stage's own prompts and completion length
+        as_trained = {"system_prompt": mgt.script.system_prompt, "max_new_tokens": mgt.training.max_completion_length}
         result = {
             "seconds": round(seconds, 1),
             "fre": first_last_rounded(out / "fre" / "rewards.csv"),
             "mgt": first_last_rounded(out / "mgt" / "rewards.csv"),
-            "mgt_greedy_accuracy": round(greedy_accuracy(out / "mgt" / "final", held_out), 3),
-            "mgt_greedy_accuracy_blank": round(greedy_accuracy(out / "mgt" / "final", blank_images(held_out)), 3),
+            "mgt_greedy_accuracy": round(greedy_accuracy(out / "mgt" / "final", held_out, **as_trained), 3),
+            "mgt_greedy_accuracy_blank": round(greedy_accuracy(out / "mgt" / "final", blank_images(held_out), **as_trained), 3),
             "plots": [str(out / s / "rewards.png") for s in ("fre", "mgt")],
         }
         summary[seed] = result

@@ -149,17 +149,28 @@ def blank_images(dataset):
 
 
 def greedy_completions(
-    model_dir, dataset, max_new_tokens: int = 8, batch_size: int = 32, skip_special_tokens: bool = True
+    model_dir,
+    dataset,
+    max_new_tokens: int = 8,
+    batch_size: int = 32,
+    skip_special_tokens: bool = True,
+    system_prompt: str | None = None,
 ) -> list[str]:
     """``model_dir``'s greedy completions for ``dataset``'s prompts (and images), decoded as TRL does.
 
     Image (and video) placeholder tokens are suppressed, as TRL's GRPOTrainer suppresses them when
     it samples: the policy never learns their logits down, so an unsuppressed greedy decode can
     emit ``<|image_pad|>`` and score a checkpoint on something training never produced.
+    Evaluate with the prompts the model was trained on: pass the recipe's ``system_prompt`` (the
+    trainer adds it to every row) and its ``max_completion_length`` as ``max_new_tokens``.
     """
     import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
+    from lmmr1.train.data import add_system_prompt
+
+    if system_prompt:
+        dataset = add_system_prompt(dataset, system_prompt)
     processor = AutoProcessor.from_pretrained(model_dir, trust_remote_code=True, padding_side="left")
     model = AutoModelForImageTextToText.from_pretrained(model_dir).eval()
     suppress = [i for i in (model.config.image_token_id, model.config.video_token_id) if i is not None]
@@ -176,16 +187,19 @@ def greedy_completions(
     return completions
 
 
-def greedy_accuracy(model_dir, dataset, max_new_tokens: int = 8, batch_size: int = 32) -> float:
+def greedy_accuracy(
+    model_dir, dataset, max_new_tokens: int = 8, batch_size: int = 32, system_prompt: str | None = None
+) -> float:
     """Mean accuracy reward of ``model_dir``'s greedy answers on ``dataset`` (rows as built here).
 
     For the tiny run's checks, e.g. the blank-image ablation: ``greedy_accuracy(ckpt,
-    blank_images(make_mgt_dataset(128, seed=99)))`` should be near ``1 / len(COLOURS)``.
-    Rows the verifier cannot judge count as wrong.
+    blank_images(make_mgt_dataset(128, seed=99)), 6, system_prompt=".")`` should be near
+    ``1 / len(COLOURS)``. Rows the verifier cannot judge count as wrong. Arguments as for
+    :func:`greedy_completions`.
     """
     from lmmr1.rewards import AccuracyReward
 
-    completions = greedy_completions(model_dir, dataset, max_new_tokens, batch_size)
+    completions = greedy_completions(model_dir, dataset, max_new_tokens, batch_size, system_prompt=system_prompt)
     columns = {k: dataset[k] for k in ("solution", "task", "options") if k in dataset.column_names}
     scores = AccuracyReward(log_reasons=False)(None, completions, **columns)
     return sum(s or 0.0 for s in scores) / len(scores)
