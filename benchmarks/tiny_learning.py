@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lmmr1.train import cli, pipeline
 from lmmr1.train.reward_log import first_last, read_rows
-from lmmr1.train.synthetic import blank_images, greedy_accuracy, make_mgt_dataset
+from lmmr1.train.synthetic import blank_images, greedy_accuracy, greedy_kwargs, make_mgt_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,8 +42,7 @@ def main() -> int:
         seconds = time.perf_counter() - start
         held_out = make_mgt_dataset(128, seed=10_000 + seed)
         (mgt,) = pipeline.plan(a.recipe, stages=["mgt"], output_dir=str(out), overrides=a.overrides)
-        # the MGT stage's own prompts and completion length
-        as_trained = {"system_prompt": mgt.script.system_prompt, "max_new_tokens": mgt.training.max_completion_length}
+        as_trained = greedy_kwargs(mgt)  # the MGT stage's own prompts and completion length
         result = {
             "seconds": round(seconds, 1),
             "fre": first_last_rounded(out / "fre" / "rewards.csv"),

@@ -31,6 +31,7 @@ __all__ = [
     "draw_shape",
     "greedy_accuracy",
     "greedy_completions",
+    "greedy_kwargs",
     "make_fre_dataset",
     "make_mgt_dataset",
 ]
@@ -185,6 +186,12 @@ def greedy_completions(
         new = out[:, inputs["input_ids"].shape[1] :]
         completions += processor.batch_decode(new, skip_special_tokens=skip_special_tokens)
     return completions
+
+
+def greedy_kwargs(plan) -> dict:
+    """Arguments for :func:`greedy_completions` / :func:`greedy_accuracy` that match how ``plan``'s
+    stage (a ``pipeline.plan`` entry) sampled: its system prompt and its completion length."""
+    return {"system_prompt": plan.script.system_prompt, "max_new_tokens": plan.training.max_completion_length}
 
 
 def greedy_accuracy(

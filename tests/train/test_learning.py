@@ -16,8 +16,9 @@ accuracy of the MGT checkpoint on 128 held-out items, with their images / with b
 
 What each seed shows: stage 1 learns part of the tags and to answer with a digit 1-4 (accuracy
 0.17-0.24, the level of a random digit; seed 2 also learned to copy it, 0.60); stage 2 starts with
-stage 1's format and learns to read the colour for two or three of the four colours (greedy 0.50-0.75, where an image-blind policy
-scores exactly 0.25; with blank images the same checkpoints fall back to 0.25).
+stage 1's format and learns to read the colour for two or three of the four colours (greedy
+0.50-0.75, where an image-blind policy scores exactly 0.25; with blank images the same checkpoints
+fall back to 0.25).
 
 What made the hand-off work (README, "Measured"): the tiny model's image tokens start with large
 embeddings (``tiny.IMAGE_EMBED_GAIN``), and both stages sample at temperature 1.5 with lr 5e-4.
@@ -33,7 +34,14 @@ import pytest
 
 from lmmr1.train import cli, pipeline
 from lmmr1.train.reward_log import first_last, read_rows
-from lmmr1.train.synthetic import COLOURS, blank_images, greedy_accuracy, greedy_completions, make_mgt_dataset
+from lmmr1.train.synthetic import (
+    COLOURS,
+    blank_images,
+    greedy_accuracy,
+    greedy_completions,
+    greedy_kwargs,
+    make_mgt_dataset,
+)
 from tests.train.tiny_run import RECIPE
 
 SEED = 0
@@ -69,7 +77,7 @@ def run(tmp_path_factory) -> Path:
 def as_trained(run) -> dict:
     """Greedy-evaluation arguments that match how the MGT stage sampled: its prompts and length."""
     (mgt,) = pipeline.plan(RECIPE, stages=["mgt"], output_dir=str(run))
-    return {"system_prompt": mgt.script.system_prompt, "max_new_tokens": mgt.training.max_completion_length}
+    return greedy_kwargs(mgt)
 
 
 @pytest.mark.slow
