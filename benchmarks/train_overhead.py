@@ -27,7 +27,7 @@ from trl import GRPOTrainer
 from lmmr1.rewards import AccuracyReward, FormatReward
 from lmmr1.train import pipeline
 from lmmr1.train.stage import load_processor, prepare_dataset, run_stage
-from lmmr1.verifiers.api import judge
+from lmmr1.verifiers.api import clear_caches
 from lmmr1.verifiers.symbolic import parse_answer
 
 RECIPE = Path(__file__).resolve().parents[1] / "recipes" / "tiny-cpu.yaml"
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             # seed both sample the same completions, and the second run would hit the first's cache.
             order = ("plain_trl", "train_two_stage") if r % 2 == 0 else ("train_two_stage", "plain_trl")
             for kind in order:
-                judge.cache_clear()
+                clear_caches()
                 parse_answer.cache_clear()
                 run_dir = out / f"{stage}-{kind}-{r}"
                 (plan,) = pipeline.plan(RECIPE, stages=[stage], output_dir=str(run_dir), overrides=overrides)

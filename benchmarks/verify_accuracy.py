@@ -81,6 +81,8 @@ FILES: dict[str, Callable[[dict, bool], Row]] = {
     "gsm8k_example_solutions_graded.jsonl": rows_gsm8k,
     "mathv_graded.jsonl": rows_mathv,
     "mathvista_testmini_graded.jsonl": rows_mathvista,
+    "gaokao_fill_blank_graded.jsonl": rows_equivalence,
+    "rewardmath_direct_sample.jsonl": rows_equivalence,
 }
 
 

@@ -31,9 +31,9 @@ def main() -> None:
     protocol_in = sys.stdin.buffer
     # math-verify warns on every call that we disabled its SIGALRM timeouts; we enforce our own.
     logging.getLogger("math_verify").setLevel(logging.ERROR)
-    from lmmr1.verifiers.symbolic import numeric_value, symbolic_equal
+    from lmmr1.verifiers.symbolic import numeric_value, symbolic_equal, unit_factor
 
-    functions = {"symbolic_equal": symbolic_equal, "numeric_value": numeric_value}
+    functions = {"symbolic_equal": symbolic_equal, "numeric_value": numeric_value, "unit_factor": unit_factor}
 
     def send(obj: object) -> None:
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,35 +1,32 @@
-"""``verify``: extraction → task detection → comparison, inside one time budget, never raising."""
+"""``verify``: validate → extract → ``TASKS[task].compare``, inside one deadline, never raising."""
 
 from __future__ import annotations
 
-import functools
 import logging
-import re
+import math
+import signal
 import time
 from collections.abc import Mapping, Sequence
-from contextvars import ContextVar
 from numbers import Real
 
+import lmmr1.verifiers.choice  # noqa: F401 - registers the "choice" task
+import lmmr1.verifiers.geometry  # noqa: F401 - registers the "geometry" task
 from lmmr1.verifiers.budget import BudgetExceeded, Deferred, WorkerCrashed
-from lmmr1.verifiers.choice import (
-    Options,
-    as_letter,
-    compare_choice,
-    is_letter_gold,
-    letter_in_prose,
-    option_map,
-)
-from lmmr1.verifiers.config import AnyConfig, ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
-from lmmr1.verifiers.equivalence import Outcome, compare_math, top_level_commas
-from lmmr1.verifiers.extract import Extraction, extract_answer, find_boxed
-from lmmr1.verifiers.geometry import compare_geometry
+from lmmr1.verifiers.cache import ByteBoundedCache
+from lmmr1.verifiers.choice import Options, is_letter_gold, option_map
+from lmmr1.verifiers.config import AnyConfig, VerifierConfig
+from lmmr1.verifiers.equivalence import items
+from lmmr1.verifiers.extract import Extraction, extract_answer
+from lmmr1.verifiers.hedge import is_hedge
 from lmmr1.verifiers.normalize import normalize
-from lmmr1.verifiers.verdict import TASKS, Verdict, judged, undecided
+from lmmr1.verifiers.tasks import TASKS, Context, Outcome
+from lmmr1.verifiers.text import find_boxed, has_control, unicode_to_latex
+from lmmr1.verifiers.verdict import Verdict, judged, undecided
 
 logger = logging.getLogger(__name__)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_deadline: ContextVar[float] = ContextVar("lmmr1_verify_deadline")
+MAX_GOLD_CHARS = 10_000  # a longer gold is not an answer a rule can check
+MAX_BARE_GOLD_CHARS = 200  # a longer gold without a box is a solution: its "answer is" sentence is the gold
 
 
 def resolve_task(task: str, gold: str, options: Options) -> str:
@@ -44,7 +41,8 @@ def resolve_task(task: str, gold: str, options: Options) -> str:
     return "math"
 
 
-def _check_args(completion: object, gold: object, task: object, options: object) -> str:
+def _check_args(completion: object, gold: object, task: object, options: object) -> tuple[str | None, str | None]:
+    """(gold text, why it cannot be read). Raises only for misuse (wrong types, unknown task)."""
     if not isinstance(completion, str):
         raise TypeError(f"completion must be str, got {type(completion).__name__}")
     if isinstance(gold, bool) or not isinstance(gold, (str, Real)):
@@ -53,50 +51,70 @@ def _check_args(completion: object, gold: object, task: object, options: object)
         raise ValueError(f"task must be one of {(*TASKS, 'auto')}, got {task!r}")
     if options is not None and (isinstance(options, (str, bytes)) or not isinstance(options, (Mapping, Sequence))):
         raise TypeError(f"options must be a mapping {{'A': text}} or a list of option texts, got {type(options).__name__}")
-    return gold if isinstance(gold, str) else repr(gold) if isinstance(gold, float) else str(gold)
+    if isinstance(gold, str):
+        return gold, None
+    if isinstance(gold, float) and not math.isfinite(gold):
+        return None, f"gold is {gold!r}, not a value"
+    try:
+        return (repr(gold) if isinstance(gold, float) else str(gold)), None
+    except ValueError:  # an int of more than 4,300 digits (sys.int_info.str_digits_check_threshold)
+        return None, "gold is an integer too long to print"
 
 
 def _gold_answer(gold: str) -> str:
     """A gold written as a solution ("… so the answer is \\boxed{004}.") is judged by its last box;
     several boxes side by side (``\\boxed{1}\\boxed{2}``) stay a multi-valued gold."""
-    if "\\boxed" not in gold and "\\fbox" not in gold:
+    if "\\boxed" not in gold and "\\fbox" not in gold and len(gold) <= MAX_BARE_GOLD_CHARS:
         return gold
     found = extract_answer(gold)
-    return found.text if found.source == "boxed" and not found.hedged and found.text else gold
+    if found.source not in ("boxed", "anchor") or not found.text:
+        return gold
+    return ", ".join(found.alternatives) if found.hedged else found.text  # "\boxed{1} and \boxed{-2}"
 
 
-def _multi_valued(gold: str) -> bool:
-    """A gold with several answers: ``1, 2``, ``(2,2), (6,2)``, ``\boxed{1}\boxed{2}``, ``6 and 8``."""
-    if len(find_boxed(gold)) > 1 or "\\pm" in gold:
-        return True
-    return top_level_commas(normalize(gold).text) > 0
+def gold_values(gold: str) -> list[str]:
+    """The values of a gold (``1, 2`` → two; ``\\boxed{1}\\boxed{2}`` → two; ``6 and 8`` → two)."""
+    boxes = find_boxed(gold)
+    if len(boxes) > 1:
+        return [b[2] for b in boxes]
+    return items(normalize(gold).text)
 
 
-def _options_key(options: Options) -> tuple[tuple[str, str], ...]:
-    return tuple(option_map(options).items())
+_VERDICTS = ByteBoundedCache(64 * 2**20)  # (task, gold, extraction, options, config) -> Outcome
 
 
-def _left() -> float:
-    return max(0.0, _deadline.get() - time.monotonic())
+def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx: Context) -> Outcome:
+    opts = option_map(options)
+    key = (task, gold, extraction, tuple(opts.items()), ctx.config)
+    outcome = _VERDICTS.get(key)
+    if outcome is None:
+        outcome = TASKS[task].compare(gold, extraction, opts, ctx)  # timeouts raise: never cached
+        _VERDICTS.put(key, outcome)
+    return outcome
 
 
-@functools.lru_cache(maxsize=65536)
-def judge(task: str, gold: str, answer: str, options: tuple[tuple[str, str], ...], config: object) -> Outcome:
-    """Compare an extracted answer with a gold answer (cached: 16 samples share one gold).
+def clear_caches() -> None:
+    """Forget cached verdicts and gold values (benchmarks measure cold calls with it)."""
+    from lmmr1.verifiers.equivalence import _GOLD_VALUES
 
-    Timeouts raise through the cache and are never cached. Call inside ``verify``'s budget.
-    """
-    if _CONTROL.search(gold):
-        # e.g. MATH-V's "\x0crac{36}{13}": a JSON "\f" ate the backslash of "\frac"
-        return None, "gold_unparseable", "gold contains control characters (corrupted escape?)"
-    if task == "choice":
-        assert isinstance(config, ChoiceConfig)
-        return compare_choice(gold, answer, dict(options) or None, config, _left)
-    if task == "geometry":
-        assert isinstance(config, GeometryConfig)
-        return compare_geometry(gold, answer, config, _left)
-    assert isinstance(config, MathConfig)
-    return compare_math(gold, answer, config, _left())
+    _VERDICTS.clear()
+    _GOLD_VALUES.clear()
+
+
+def _raised_by_signal_handler(exc: BaseException) -> bool:
+    """Was ``exc`` raised by the caller's own signal handler (e.g. its SIGALRM timeout)?"""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    code = tb.tb_frame.f_code
+    for name in ("SIGALRM", "SIGVTALRM", "SIGPROF", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGINT"):
+        sig = getattr(signal, name, None)
+        handler = signal.getsignal(sig) if sig is not None else None
+        if callable(handler) and getattr(handler, "__code__", None) is code:
+            return True
+    return False
 
 
 def verify(
@@ -108,48 +126,52 @@ def verify(
 ) -> Verdict:
     """Judge one model completion against its gold answer.
 
-    Never raises for string inputs and returns within the task config's ``timeout_s`` (start-up
-    of the sympy worker included). Raises ``TypeError``/``ValueError`` only for misuse: a
-    non-string completion, an unknown task, options that are neither a mapping nor a list.
+    Never raises for string inputs and returns within the task config's ``timeout_s``: extraction,
+    normalisation and every worker call share one deadline. Raises ``TypeError``/``ValueError``
+    only for misuse (a non-string completion, an unknown task, options that are neither a mapping
+    nor a list), and lets through an exception the caller's own signal handler raises.
     ``correct`` is ``None`` (score 0.0) when the verdict cannot be reached: ``gold_unparseable``,
     ``timeout``, ``error``.
     """
-    gold_text = _gold_answer(_check_args(completion, gold, task, options))
+    gold_text, unreadable = _check_args(completion, gold, task, options)
     cfg = VerifierConfig.coerce(config)
-    resolved = resolve_task(task, gold_text, options)
-    task_cfg = cfg.for_task(resolved)
-    if not gold_text.strip():
-        return undecided("gold_unparseable", None, resolved, "empty gold answer")
-    token = _deadline.set(time.monotonic() + task_cfg.timeout_s)
+    if gold_text is None:
+        return undecided("gold_unparseable", None, task if task != "auto" else None, unreadable)
+    resolved = "math"
     extracted: Extraction | None = None
     try:
-        extracted = extract_answer(completion, choice=resolved == "choice")
+        if len(gold_text) > MAX_GOLD_CHARS:
+            return undecided("gold_unparseable", None, None, f"gold longer than {MAX_GOLD_CHARS} characters")
+        gold_text = _gold_answer(unicode_to_latex(gold_text))
+        resolved = resolve_task(task, gold_text, options)
+        ctx = Context(cfg, time.monotonic() + cfg.for_task(resolved).timeout_s)
+        if not gold_text.strip():
+            return undecided("gold_unparseable", None, resolved, "empty gold answer")
+        if has_control(gold_text):  # e.g. MATH-V's "\x0crac{36}{13}": a JSON "\f" ate the backslash of "\frac"
+            return undecided("gold_unparseable", None, resolved, "gold contains control characters (corrupted escape?)")
+        extracted = extract_answer(completion, choice=TASKS[resolved].choice_extraction)
+        ctx.check()
         if extracted.text is None:
             return judged(False, "no_answer", None, resolved)
-        answer = extracted.text
-        if resolved == "choice" and extracted.source == "last_sentence":
-            # prose at the end of an untagged text: a letter named there counts, a value does not
-            letter = as_letter(answer) or letter_in_prose(answer)
-            if letter is None:
-                return judged(False, "no_answer", None, resolved, "no letter in the final sentence")
-            answer = letter
-        if extracted.hedged:
-            if not (resolved != "choice" and _multi_valued(gold_text)):
+        if extracted.hedged and resolved != "choice":
+            if is_hedge(gold_values(gold_text), extracted.alternatives):
                 return judged(False, "hedged", extracted.text, resolved, " | ".join(extracted.alternatives))
-            answer = ", ".join(extracted.alternatives)  # several boxes answer a multi-valued gold
-        correct, reason, detail = judge(resolved, gold_text, answer, _options_key(options), task_cfg)
+            extracted = Extraction(", ".join(extracted.alternatives), extracted.source)  # boxes answer a multi-valued gold
+        correct, reason, detail = _compare(resolved, gold_text, extracted, options, ctx)
     except Deferred:
         raise  # verify_batch's first pass: this item goes to the workers
     except BudgetExceeded:
-        return undecided("timeout", extracted.text if extracted else None, resolved, f"budget {task_cfg.timeout_s} s")
+        timeout_s = cfg.for_task(resolved).timeout_s
+        return undecided("timeout", extracted.text if extracted else None, resolved, f"budget {timeout_s} s")
     except WorkerCrashed as exc:
         logger.warning("verifier worker crashed on gold=%r: %s", gold_text[:80], exc)
         return undecided("error", extracted.text if extracted else None, resolved, str(exc))
     except Exception as exc:  # a reward must never crash training: log it, say "error"
+        if _raised_by_signal_handler(exc):
+            raise
         logger.exception("verify failed on gold=%r", gold_text[:80])
         return undecided("error", extracted.text if extracted else None, resolved, f"{type(exc).__name__}: {exc}")
-    finally:
-        _deadline.reset(token)
+    answer = extracted.text
     if correct is None:
         return undecided(reason, answer, resolved, detail)
     return judged(correct, reason, answer, resolved, detail)

@@ -205,11 +205,15 @@ class WorkerPool:
             for worker in idle:
                 worker.wait_ready(timeout)
 
-    def call(self, func: str, args: tuple, timeout: float) -> Any:
-        """Run ``_worker.FUNCTIONS[func](*args)`` in a worker; raise BudgetExceeded after ``timeout`` s."""
+    def call(self, func: str, args: tuple, timeout: float | None = None, *, deadline: float | None = None) -> Any:
+        """Run ``_worker.FUNCTIONS[func](*args)`` in a worker; raise BudgetExceeded after ``timeout`` s
+        (or at ``deadline``, an absolute ``time.monotonic()`` time)."""
         if _DEFER.get():
             raise Deferred(func)
-        deadline = time.monotonic() + timeout
+        if deadline is None:
+            if timeout is None:
+                raise TypeError("WorkerPool.call needs timeout= or deadline=")
+            deadline = time.monotonic() + timeout
         worker = self._acquire(deadline)
         if worker.proc.poll() is not None:  # died while idle (killed, OOM): replace before use
             worker.kill()

