@@ -36,6 +36,7 @@ MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whol
 MAX_ANCHOR_CHARS = 1000  # what follows an anchor that can still be its answer
 TRUNCATED_MIN_CHARS = 200  # shorter texts ending in a word are answers ("… 1,000.99 dollars"), not cut-offs
 MAX_TAIL_CHARS = 300  # the "final sentence" searched by the last-resort fallbacks
+MAX_SCAN_CHARS = 50_000  # only the end of a longer text (or answer span) is searched: that is where answers are
 
 _TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
 _EXAM_MARKS = re.compile(r"<eo[ae]>", re.IGNORECASE)
@@ -52,6 +53,9 @@ _HEDGE_GAP = re.compile(
 _OR = re.compile(r"\bor\b|\\lor\b|\\text\{\s*or\s*\}", re.IGNORECASE)
 # a text that stops inside an expression: an operator, an opening bracket, a subscript, a backslash
 _UNFINISHED = re.compile(r"(?:[-+*/=^_({\[\\,]|\\(?:cdot|times|frac|sqrt|left|div|pm)|\b(?:and|or|of|is|are|the))\s*$")
+# commands that may end a finished answer ("2\\pi", "x \\to \\infty"); a text ending in any other is cut off
+_TERMINAL_COMMANDS = frozenset("pi infty circ ldots cdots dots degree theta alpha beta gamma delta lambda mu phi omega "
+                               "sigma tau rho epsilon varepsilon varphi e i prime".split())
 _QUESTION = re.compile(
     r"\?|\b(?:choose\s+from|select\s+from|give\s+your\s+answer|express\s+your\s+answer|round\s+your|e\.g\.|"
     r"for\s+example|enter\s+your|put\s+your\s+(?:final\s+)?answer)\b",
@@ -59,7 +63,7 @@ _QUESTION = re.compile(
 )
 _VERB = re.compile(r"\b(?:is|are|was|were|equals|be|gives|get|makes)\b|(?<![<>!\\])=(?!=)|是|为|等于")
 _CJK = re.compile(r"[\u4e00-\u9fff]")  # Chinese prose has no spaces: it is never a "short bare answer"
-_PROSE_WORD = re.compile(r"(?<![\\a-zA-Z])[a-zA-Z]{2,}")
+_PROSE_WORD = re.compile(r"(?<![\\a-zA-Z{])[a-zA-Z]{2,}")  # not a command, nor an environment: {pmatrix}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,11 @@ def math_segments(text: str) -> list[str]:
     A ``$`` before a number whose "segment" would hold prose is a currency sign, not a delimiter:
     "Josh's profit was $70,000." holds no math.
     """
-    found: list[str] = []
+    return [content for _, _, content in _math_spans(text)]
+
+
+def _math_spans(text: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
     pos, closed_out = 0, set()
     while True:
         m = _MATH_START.search(text, pos)
@@ -119,8 +127,11 @@ def math_segments(text: str) -> list[str]:
         if opener == "$" and _is_currency(content):
             pos = m.end()  # "$12.50 for the book and $3": the first "$" is money; try the next one
             continue
-        found.append(content)
+        found.append((m.start(), end + len(closer), content))
         pos = end + len(closer)
+
+
+_MONEY = re.compile(r"\s?\d[\d,]*(?:\.\d+)?(?:[.!?,;]|\s+\S)")  # a number, then a sentence end or more words
 
 
 def open_math_tail(text: str) -> str | None:
@@ -133,8 +144,8 @@ def open_math_tail(text: str) -> str | None:
         end = _find_closer(text, m.end(), dict(_OPENERS)[m.group(0)])
         if end < 0:
             content = text[m.end() :]
-            if m.group(0) == "$" and re.match(r"\s?\d", content) and "\\" not in content:
-                pos = m.end()  # "$70,000." is money
+            if m.group(0) == "$" and _MONEY.match(content) and "\\" not in content:
+                pos = m.end()  # "$70,000." is money; "… is $1" (cut off) may be the start of math
                 continue
             return content
         pos = end + len(dict(_OPENERS)[m.group(0)])
@@ -167,9 +178,13 @@ def _from_inline_math(text: str) -> Extraction | None:
 
 
 def _strip_math(text: str) -> str:
-    for segment in math_segments(text):
-        text = text.replace(segment, " ")
-    return text
+    """The text outside its math segments (each segment becomes ``$ $``)."""
+    parts, pos = [], 0
+    for start, end, _ in _math_spans(text):
+        parts += [text[pos:start], "$ $"]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _unwrap_math(text: str) -> str:
@@ -336,7 +351,7 @@ def _phrase_answer(phrase: str, source: str) -> Extraction:
         return Extraction(value, source)
     if math:
         return Extraction(math[-1].strip(), source)
-    numbers = _LAST_NUMBER.findall(phrase)  # "Jane started growing Sphere 3 hours ago" → 3
+    numbers = _LAST_NUMBER.findall(phrase) if "\\" not in phrase else []  # "Jane started … Sphere 3 hours ago" → 3
     return Extraction(numbers[-1].rstrip(",") if numbers else phrase, source)
 
 
@@ -404,8 +419,14 @@ def ends_unfinished(text: str) -> bool:
         return False
     if _UNFINISHED.search(tail):
         return True
+    command = re.search(r"\\([a-zA-Z]+)$", tail)
+    if command and command.group(1) not in _TERMINAL_COMMANDS:
+        return True  # cut inside "\\sqrt" / "\\frac": "… is 1\\s"
     line = re.sub(r"\\[{}$]", "", tail.rsplit("\n", 1)[-1])
-    return line.count("{") > line.count("}") or open_math_tail(text) is not None
+    if line.count("{") > line.count("}"):
+        return True
+    opened = open_math_tail(text)  # scanned from the start, so that $…$ pairs stay aligned
+    return opened is not None and "\n" not in opened.strip()  # left open on the final line
 
 
 def _money_only(line: str) -> bool:
@@ -447,26 +468,28 @@ def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
     span = _answer_span(text)
     if span is not None:
         content, closed = span
+        content = content[-MAX_SCAN_CHARS:]
         if not closed and ends_unfinished(content):
             return NONE
         return _within(content, choice)
+    text = text[-MAX_SCAN_CHARS:]
     boxed = _from_boxes(text)
     if boxed is not None and not _anchor_after_last_box(text):
         return boxed
+    bare = text.strip()
+    if ends_unfinished(bare):
+        return NONE  # cut off inside an expression: whatever came before was work, not the answer
     anchored = _from_anchor(text)
     if anchored is not None and anchored.text:
         if choice:
             return anchored
         return _phrase_answer(anchored.text, "anchor")
-    bare = text.strip()
     if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare and not _CJK.search(bare):
         if (len(bare.split()) <= 3 or choice) and not _QUESTION.search(bare):
             inner = _from_inline_math(bare)
             if inner is not None and inner.hedged:
                 return Extraction(inner.text, "math", True, inner.alternatives)
             return Extraction(_unwrap_math(bare) if math_segments(bare) else bare, "bare")
-    if ends_unfinished(bare):
-        return NONE
     if re.search(r"(?:\$|\\\]|\\\))\W{0,3}$", bare) and not choice:  # ends with a math segment: "… is $(7, 6)$."
         last = _from_inline_math(bare)
         if last is not None and not last.hedged:

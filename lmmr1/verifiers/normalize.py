@@ -83,6 +83,8 @@ def split_value_words(s: str) -> tuple[str, str | None] | None:
             break
     if unit and unit[-1] in UNIT_PREFIXES:
         unit = []
+    if any(len(w) == 1 for w in words[len(unit) :]):
+        return None  # "5 x", "4:30p..": a lone letter after a value is math (or a corrupted answer), not a noun
     if unit and m.group("pow"):
         unit.append("^" + m.group("pow"))
     return m.group("value").strip(), " ".join(unit) or None

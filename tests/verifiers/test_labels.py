@@ -41,10 +41,13 @@ def cases(name: str, rows: list[dict]) -> Iterator[tuple]:
 FLOORS = {
     "equivalence_tests.jsonl": 0.96,
     "math_verify_test_cases.jsonl": 0.91,
-    "qwen25math_mathcot100_graded.jsonl": 0.98,
+    "qwen25math_mathcot100_graded.jsonl": 0.985,
     "gsm8k_example_solutions_graded.jsonl": 0.999,
     "mathv_graded.jsonl": 0.96,
     "mathvista_testmini_graded.jsonl": 0.93,
+    # measured 2026-12-01: 0.961 (math-verify 0.850) and 1.000 (20 rows, so one row is 0.05)
+    "gaokao_fill_blank_graded.jsonl": 0.95,
+    "rewardmath_direct_sample.jsonl": 0.95,
 }
 SLOW = {"mathv_graded.jsonl", "mathvista_testmini_graded.jsonl"}  # 5,000 rows with sympy option matching
 
@@ -65,8 +68,6 @@ DISAGREEMENTS = [
     ("math_verify_test_cases.jsonl", "mv0031", True, "'Answer $ 9 $' with newlines inside the delimiters still answers 9"),
     ("mathvista_testmini_graded.jsonl", "mathvista_testmini_graded-00554", True, "18.0 is 18 (MANIFEST: ~10 such labels are wrong)"),
     ("mathvista_testmini_graded.jsonl", "mathvista_testmini_graded-00018", False, "16.124 is not 6cm: MathVista mapped it by edit distance"),
-    ("qwen25math_mathcot100_graded.jsonl", "qwen25math_mathcot100_graded-00003", True,
-     "the gold '4:30p..' is cut off; 4:30 p.m. is that time (a unit on one side only is stripped)"),
     ("mathv_graded.jsonl", "mathv_graded-00150", True, r"\boxed{\textbf{(E)}\ 5} names option E, the gold"),
     ("mathv_graded.jsonl", "mathv_graded-00559", True, r"\boxed{1 \text{ cm}} is 1 with a unit"),
 ]
