@@ -50,22 +50,12 @@ def load_stage_dataset(
     """The dataset named by a stage's ``dataset_name``, as a ``datasets.Dataset`` with PIL images."""
     import datasets
 
-    if not name:
-        raise DataError(
-            "no dataset_name for this stage; set dataset_name at the top of the recipe or in its fre:/mgt: "
-            "section (a .jsonl/.parquet file, a save_to_disk folder, a Hub id, or synthetic:fre / synthetic:mgt)"
-        )
+    check_dataset_name(name)
     base_dir: Path | None = None
     if name.startswith(SYNTHETIC_PREFIX):
         ds = _synthetic(name, synthetic_size, seed)
     elif looks_local(name):
-        path = Path(name).expanduser()
-        if not path.exists():
-            raise DatasetSourceMissing(
-                f"dataset {name!r} does not exist (resolved to {path.resolve()}); write it with "
-                "`curate export --to trl`, or point dataset_name at an existing file or folder"
-            )
-        ds, base_dir = _load_local(path)
+        ds, base_dir = _load_local(Path(name).expanduser())
     else:
         ds = _load_hub(name, config, split)
     if isinstance(ds, datasets.DatasetDict):
@@ -78,6 +68,25 @@ def load_stage_dataset(
         ds = ds.select(range(min(max_samples, len(ds))))
     check_columns(ds, name)
     return _read_images(ds, base_dir)
+
+
+def check_dataset_name(name: str | None) -> None:
+    """The checks that read no data: a name is set, a local path exists, a synthetic kind is known."""
+    if not name:
+        raise DataError(
+            "no dataset_name for this stage; set dataset_name at the top of the recipe or in its fre:/mgt: "
+            "section (a .jsonl/.parquet file, a save_to_disk folder, a Hub id, or synthetic:fre / synthetic:mgt)"
+        )
+    if name.startswith(SYNTHETIC_PREFIX):
+        if name[len(SYNTHETIC_PREFIX) :] not in SYNTHETIC_KINDS:
+            raise DataError(
+                f"unknown synthetic dataset {name!r}; use one of {[SYNTHETIC_PREFIX + k for k in SYNTHETIC_KINDS]}"
+            )
+    elif looks_local(name) and not Path(name).expanduser().exists():
+        raise DatasetSourceMissing(
+            f"dataset {name!r} does not exist (resolved to {Path(name).expanduser().resolve()}); write it "
+            "with `curate export --to trl`, or point dataset_name at an existing file or folder"
+        )
 
 
 def _load_local(path: Path):
@@ -135,12 +144,7 @@ def _load_hub(name: str, config: str | None, split: str):
 def _synthetic(name: str, n: int, seed: int):
     from lmmr1.train import synthetic
 
-    kind = name[len(SYNTHETIC_PREFIX) :]
-    if kind not in SYNTHETIC_KINDS:
-        raise DataError(
-            f"unknown synthetic dataset {name!r}; use one of "
-            f"{[SYNTHETIC_PREFIX + k for k in SYNTHETIC_KINDS]}"
-        )
+    kind = name[len(SYNTHETIC_PREFIX) :]  # known: check_dataset_name ran
     make = synthetic.make_fre_dataset if kind == "fre" else synthetic.make_mgt_dataset
     return curate_generated(make(n, seed=seed), name)
 

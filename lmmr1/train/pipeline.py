@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lmmr1.errors import UserError
 from lmmr1.train.config import RecipeError, StagePlan, load_recipe, plan_stages
-from lmmr1.train.data import DatasetSourceMissing, looks_local
+from lmmr1.train.data import DatasetSourceMissing, check_dataset_name, looks_local
 from lmmr1.train.stage import StageResult, is_complete, prepare_dataset, run_stage
 
 logger = logging.getLogger(__name__)
@@ -179,9 +179,11 @@ def train_two_stage(
     built or loaded: a bad MGT section fails before FRE spends hours.
     """
     apply_process_settings(plans)
-    datasets = {p.name: prepare_dataset(p) for p in plans}
+    for p in plans:  # the checks that read nothing first: a missing MGT file fails in seconds
+        check_dataset_name(p.script.dataset_name)
     if init_from:
         check_model_source(init_from, "--init-from")
+    datasets = {p.name: prepare_dataset(p) for p in plans}
     base = base_model(plans, output_dir)
     stages = [p.name for p in plans]
     results = []
