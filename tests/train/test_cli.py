@@ -98,3 +98,22 @@ def test_without_the_train_extra_the_command_names_it():
     assert proc.returncode == 2, proc.stderr
     assert "error: `train-two-stage` needs trl, which is not installed" in proc.stderr
     assert "pip install 'lmmr1[train]'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["mgt.dataset_name=absent/dir/train.jsonl"], "dataset 'absent/dir/train.jsonl'"),
+        (["mgt.dataset_name=synthetic:geometry"], "unknown synthetic dataset 'synthetic:geometry'"),
+        (["--stages", "mgt", "--init-from", "no/such/checkpoint"], "--init-from 'no/such/checkpoint' does not exist"),
+    ],
+)
+def test_paths_and_names_are_checked_before_any_data_is_read(capsys, tmp_path, monkeypatch, args, message):
+    from lmmr1.train import pipeline
+
+    def no_loading(plan):
+        raise AssertionError(f"stage {plan.name}'s data was loaded before the cheap checks of every stage")
+
+    monkeypatch.setattr(pipeline, "prepare_dataset", no_loading)
+    assert main(["--config", TINY, "--output-dir", str(tmp_path), *args]) == 2
+    assert message in _error(capsys)
