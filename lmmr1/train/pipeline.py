@@ -98,10 +98,15 @@ def check_model_source(name: str, what: str) -> None:
 
 
 def apply_process_settings(plans: list[StagePlan]) -> None:
-    """The recipe's ``env:`` variables, set once when a real run starts (parsing and --dry-run set none)."""
-    for key, value in plans[0].env:
-        logger.info("recipe env: %s=%s", key, value)
-        os.environ[key] = value
+    """The recipe's ``env:`` variables, set once when a real run starts (parsing and --dry-run set none).
+
+    (``torch_num_threads``, the other process setting, is applied by each stage as it starts training.)
+    Only the names are logged: values may be credentials.
+    """
+    env = dict(plans[0].env)
+    if env:
+        logger.info("setting environment variables from the recipe's env: %s", ", ".join(env))
+        os.environ.update(env)
 
 
 def init_for(stage: str, stages: list[str], output_dir: Path, base: str, init_from: str | None) -> str:

@@ -148,6 +148,22 @@ def test_parsing_is_pure_and_env_is_applied_when_a_run_starts(recipe, monkeypatc
     assert os.environ["LMMR1_TEST_ENV"] == "7"
 
 
+def test_torch_threads_are_set_when_a_stage_starts_not_when_planning(recipe):
+    import torch
+
+    from lmmr1.train.stage import apply_threads
+
+    before = torch.get_num_threads()
+    want = 1 if before != 1 else 2
+    try:
+        (fre,) = plan(recipe(f"torch_num_threads: {want}\n"), stages=["fre"])
+        assert torch.get_num_threads() == before
+        apply_threads(fre)
+        assert torch.get_num_threads() == want
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_env_must_be_a_mapping(recipe):
     with pytest.raises(RecipeError, match="env: must map variable names to values"):
         plan(recipe("env: [A]\n"))
