@@ -38,6 +38,7 @@ from lmmr1.prompts import SYSTEM_PROMPT
 STAGES = ("fre", "mgt")
 ENV_KEY = "env"  # recipe section of environment variables, set when a real run starts (never while parsing)
 
+
 @dataclass
 class TwoStageArguments(ScriptArguments):
     """lmmr1's script arguments, on top of TRL's ``ScriptArguments`` (dataset_name, dataset_config, ...).
@@ -233,6 +234,13 @@ def _check_keys(recipe: dict[str, Any], name: str) -> None:
             raise _unknown_key_error(key, "at the top level", name)
 
 
+class _Parser(TrlParser):
+    """``TrlParser`` whose argparse errors (a bad value or flag) raise instead of printing usage and exiting."""
+
+    def error(self, message: str):
+        raise RecipeError(message)
+
+
 def recipe_help() -> str:
     """TRL's help for every recipe key: TwoStageArguments, GRPOConfig and ModelConfig."""
     return TrlParser((TwoStageArguments, GRPOConfig, ModelConfig)).format_help()
@@ -256,16 +264,14 @@ def plan_stages(
     plans = []
     for stage in stages:
         merged = {**shared, **(recipe.get(stage) or {})}
-        parser = TrlParser((TwoStageArguments, GRPOConfig, ModelConfig))
+        parser = _Parser((TwoStageArguments, GRPOConfig, ModelConfig))
         unused = parser.set_defaults_with_config(**merged)
         if unused:  # _check_keys already caught these; kept as a guard against parser changes
             raise _unknown_key_error(str(unused[0]), f"in stage {stage!r}", name)
         try:
             script, training, model = parser.parse_args_into_dataclasses(args=list(cli_args or []))
-        except SystemExit as exc:  # argparse exits on bad flags; make it an error we can show
-            raise RecipeError(
-                f"{name}: bad command-line arguments {cli_args} (see `train-two-stage --help`)"
-            ) from exc
+        except RecipeError as exc:  # from argparse: a value of the recipe, an override or a --flag
+            raise RecipeError(f"{name}, stage {stage}: {exc} (see `train-two-stage --help`)") from None
         except (TypeError, ValueError) as exc:  # TRL's own checks of a config's values
             raise RecipeError(f"{name}, stage {stage}: {exc}") from exc
         if training.model_init_kwargs is None:  # how GRPOTrainer loads the model, from the model options

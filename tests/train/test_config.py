@@ -195,3 +195,16 @@ def test_yaml_no_stays_a_string_and_numbers_are_numbers(recipe):
     assert (
         fre.training.save_strategy == "no" and fre.training.logging_steps == 1 and fre.training.bf16 is False
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "cli_args", "message"),
+    [
+        (["learning_rate=abc"], [], "stage fre: argument --learning_rate/--learning-rate: invalid float value: 'abc'"),
+        ([], ["--learning_rate"], "stage fre: argument --learning_rate/--learning-rate: expected one argument"),
+    ],
+)
+def test_a_bad_value_names_the_key_instead_of_printing_usage(recipe, capsys, overrides, cli_args, message):
+    with pytest.raises(RecipeError, match=message):
+        plan(recipe(), overrides=overrides, cli_args=cli_args)
+    assert "usage:" not in capsys.readouterr().err
