@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import logging
 import sys
@@ -127,19 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_command(name: str, argv: Sequence[str], prog: str) -> int:
     """Import subcommand ``name`` and run its ``main(argv)``; a missing optional dependency names its extra."""
     command = COMMANDS[name]
-    try:
-        module = importlib.import_module(command.module)
-        return module.main(list(argv), prog=prog) if command.takes_prog else module.main(list(argv))
-    except ModuleNotFoundError as e:
-        missing = (e.name or "").partition(".")[0]
-        if command.extra is None or missing not in EXTRAS[command.extra]:
-            raise
+    missing = [m for m in EXTRAS.get(command.extra or "", ()) if importlib.util.find_spec(m) is None]
+    if missing:  # checked up front: without torch, transformers fails late and with a generic ImportError
         print(
-            f"error: `{prog}` needs {missing}, which is not installed; install it with "
-            f"pip install 'lmmr1[{command.extra}]'",
+            f"error: `{prog}` needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
+            f"installed; install it with pip install 'lmmr1[{command.extra}]'",
             file=sys.stderr,
         )
         return 2
+    module = importlib.import_module(command.module)
+    try:
+        return module.main(list(argv), prog=prog) if command.takes_prog else module.main(list(argv))
     except UserError as e:  # each main reports its own; this catches one raised before its handler
         print(f"error: {e}", file=sys.stderr)
         return 2

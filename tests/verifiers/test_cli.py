@@ -178,9 +178,11 @@ def test_a_bug_in_a_subcommand_keeps_its_traceback(monkeypatch):
 @pytest.mark.parametrize(
     ("call", "blocked", "message", "extra"),
     [
-        ("main(['serve', '--port', '0'])", ["uvicorn", "starlette"], "error: `lmmr1 serve` needs uvicorn", "server"),
-        ("reward_server(['--port', '0'])", ["uvicorn", "starlette"], "error: `lmmr1-reward-server` needs", "server"),
+        ("main(['serve', '--port', '0'])", ["uvicorn", "starlette"], "`lmmr1 serve` needs starlette, uvicorn, which are", "server"),
+        ("reward_server(['--port', '0'])", ["uvicorn"], "error: `lmmr1-reward-server` needs uvicorn, which is", "server"),
         ("main(['train', '--config', 'x.yaml'])", ["trl"], "error: `lmmr1 train` needs trl", "train"),
+        # without torch, transformers would only fail late, with a generic ImportError
+        ("main(['train', '--config', 'x.yaml'])", ["torch"], "error: `lmmr1 train` needs torch", "train"),
     ],
 )
 def test_a_missing_extra_is_named_with_how_to_install_it(call, blocked, message, extra):
