@@ -1,60 +1,162 @@
-"""``lmmr1`` command line: ``lmmr1 verify`` scores a JSONL file, ``lmmr1 demo`` shows the verifier.
+"""``lmmr1``: the one command line, with a subcommand per capability (TRL-CLI style).
 
-    lmmr1 verify --input preds.jsonl --gold-col answer --pred-col completion --output verdicts.jsonl
-    lmmr1 demo
+    lmmr1 verify --input preds.jsonl --output verdicts.jsonl      # score a JSONL file
+    lmmr1 demo                                                    # the verifier on a dozen completions
+    lmmr1 curate filter|card|stats|export ...                     # also installed as `curate`
+    lmmr1 train --config recipes/tiny-cpu.yaml                    # also `train-two-stage`; needs lmmr1[train]
+    lmmr1 serve --port 5000                                       # also `lmmr1-reward-server`; lmmr1[server]
+    lmmr1 evaluate ...                                            # checkpoints on held-out data
+
+Each subcommand is a ``main(argv) -> int``, imported only when it runs, so ``lmmr1 --help`` and
+``lmmr1 verify`` need neither torch nor the server. A user error is one ``error:`` line and exit
+code 2; a bug's traceback goes through.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import logging
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lmmr1.errors import UserError
 from lmmr1.verifiers.batch import verify_batch
 from lmmr1.verifiers.format_tags import check_format
 from lmmr1.verifiers.verdict import REASONS, TASKS, Verdict
 
 CHUNK = 512  # rows per verify_batch call: the progress bar's step, small enough to stay responsive
 
+#: The modules each optional extra of pyproject.toml installs: a missing one names its extra.
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "train": ("torch", "transformers", "trl", "accelerate", "matplotlib"),
+    "server": ("starlette", "uvicorn"),
+}
 
-class CLIError(Exception):
-    """A user mistake: printed as one ``error:`` line, exit code 2, no traceback."""
+
+class CLIError(UserError):
+    """A user mistake on the command line: printed as one ``error:`` line, exit code 2, no traceback."""
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` with each option's default, except the uninformative None and False."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand whose ``main(argv) -> int`` lives in another module, imported only when it runs."""
+
+    module: str
+    help: str
+    extra: str | None = None  # the pyproject extra its dependencies come from
+    alias: str | None = None  # the console script that runs the same main
+    takes_prog: bool = False  # main(argv, prog=...): its usage line names the command it was started as
+
+
+COMMANDS: dict[str, Command] = {
+    "curate": Command("lmmr1.curation.cli", "filter, card, stats and export datasets", alias="curate"),
+    "train": Command(
+        "lmmr1.train.cli", "train FRE then MGT from a YAML recipe", "train", "train-two-stage", takes_prog=True
+    ),
+    "serve": Command("lmmr1.verifiers.server", "OpenRLHF reward server", "server", "lmmr1-reward-server"),
+    "evaluate": Command("lmmr1.evaluate.cli", "evaluate checkpoints on held-out data", "train"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lmmr1", description="Rule-based verifiers for LMM-R1-style RL.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="lmmr1",
+        description="lmmr1: rule-based verifiers, curation and two-stage GRPO training for LMM-R1-style RL.",
+        epilog="`lmmr1 COMMAND --help` shows a command's own options.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("verify", help="verify the predictions of a JSONL file against its gold answers")
+    v = sub.add_parser(
+        "verify",
+        help="verify the predictions of a JSONL file against its gold answers",
+        formatter_class=HelpFormatter,
+    )
     v.add_argument("--input", required=True, type=Path, help="JSONL, one object per line")
-    v.add_argument("--gold-col", default="answer", help="column holding the gold answer (default: answer)")
-    v.add_argument("--pred-col", default="completion", help="column holding the model output (default: completion)")
-    v.add_argument("--task", default="auto", choices=(*TASKS, "auto"), help="task for every row (default: auto)")
-    v.add_argument("--task-col", default=None, help="column holding each row's task; overrides --task")
-    v.add_argument("--options-col", default=None, help="column holding multiple-choice options (dict or list)")
+    v.add_argument("--gold-col", default="answer", help="column holding the gold answer")
+    v.add_argument("--pred-col", default="completion", help="column holding the model output")
+    v.add_argument(
+        "--task", default=None, choices=(*TASKS, "auto"),
+        help="one task for every row (unset: each row's 'task' column where present, else auto)",
+    )  # fmt: skip
+    v.add_argument("--task-col", default=None, help="column holding each row's task (unset: 'task' if present)")
+    v.add_argument(
+        "--options-col", default=None, help="column holding multiple-choice options (unset: 'options' if present)"
+    )
+    v.add_argument("--id-col", default="id", help="column copied into each verdict row when present")
     v.add_argument("--output", type=Path, default=None, help="write one verdict per line here (JSONL)")
-    v.add_argument("--workers", type=int, default=None, help="verifier processes (default: all cores)")
+    v.add_argument("--workers", type=int, default=None, help="verifier processes (unset: all cores)")
     v.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     sub.add_parser("demo", help="verify a dozen typical completions and print the verdicts")
+    for name, command in COMMANDS.items():
+        alias = f" (also `{command.alias}`)" if command.alias and command.alias != name else ""
+        sub.add_parser(name, help=command.help + alias, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        return run_command(argv[0], argv[1:], prog=f"lmmr1 {argv[0]}")
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "verify":
             return _verify(args)
         return _demo()
-    except CLIError as e:
+    except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def run_command(name: str, argv: Sequence[str], prog: str) -> int:
+    """Import subcommand ``name`` and run its ``main(argv)``; a missing optional dependency names its extra."""
+    command = COMMANDS[name]
+    missing = [m for m in EXTRAS.get(command.extra or "", ()) if importlib.util.find_spec(m) is None]
+    if missing:  # checked up front: without torch, transformers fails late and with a generic ImportError
+        print(
+            f"error: `{prog}` needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
+            f"installed; install it with pip install 'lmmr1[{command.extra}]'",
+            file=sys.stderr,
+        )
+        return 2
+    module = importlib.import_module(command.module)
+    try:
+        return module.main(list(argv), prog=prog) if command.takes_prog else module.main(list(argv))
+    except UserError as e:  # each main reports its own; this catches one raised before its handler
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def curate(argv: Sequence[str] | None = None) -> int:
+    """The ``curate`` console script: ``lmmr1 curate``."""
+    return run_command("curate", sys.argv[1:] if argv is None else argv, prog="curate")
+
+
+def train_two_stage(argv: Sequence[str] | None = None) -> int:
+    """The ``train-two-stage`` console script: ``lmmr1 train``."""
+    return run_command("train", sys.argv[1:] if argv is None else argv, prog="train-two-stage")
+
+
+def reward_server(argv: Sequence[str] | None = None) -> int:
+    """The ``lmmr1-reward-server`` console script: ``lmmr1 serve``."""
+    return run_command("serve", sys.argv[1:] if argv is None else argv, prog="lmmr1-reward-server")
 
 
 # --- verify -------------------------------------------------------------------------------------
@@ -84,8 +186,8 @@ def _column(rows: list[dict[str, Any]], name: str, flag: str, *, every_row: bool
     """Values of column ``name``; ``every_row=False`` lets rows lack it (None) if some row has it."""
     missing = next((i for i, row in enumerate(rows) if name not in row), None)
     if missing is not None and (every_row or all(name not in row for row in rows)):
-        where = f"row {missing + 1} has" if every_row else "no row has"
-        raise CLIError(f"{where} no column {name!r} (set by {flag}); its columns are {sorted(rows[missing])}")
+        where = f"row {missing + 1} has no column {name!r}" if every_row else f"no row has a column {name!r}"
+        raise CLIError(f"{where} (set by {flag}); the columns of row {missing + 1} are {sorted(rows[missing])}")
     return [row.get(name) for row in rows]
 
 
@@ -94,24 +196,40 @@ def _chunks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
+def _per_row(rows: list[dict[str, Any]], col: str | None, flag: str, default: str, forced: bool) -> list[Any] | None:
+    """A per-row column: ``col`` when given (``flag``), else the conventional ``default`` column when some
+    row has it and no fixed value was ``forced``; None when there is none."""
+    if col:
+        return _column(rows, col, flag, every_row=False)
+    if not forced and any(default in row for row in rows):
+        return [row.get(default) for row in rows]
+    return None
+
+
 def _verify(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be at least 1, got {args.workers}")
     rows = _read_jsonl(args.input)
     golds = _column(rows, args.gold_col, "--gold-col")
     preds = _column(rows, args.pred_col, "--pred-col")
-    bad = next((i for i, p in enumerate(preds) if not isinstance(p, str)), None)
-    if bad is not None:
-        raise CLIError(f"row {bad + 1}: column {args.pred_col!r} must be a string, got {type(preds[bad]).__name__}")
-    tasks = [args.task] * len(rows)
-    if args.task_col:  # rows without a task (or with null) fall back to --task
-        tasks = [t or args.task for t in _column(rows, args.task_col, "--task-col", every_row=False)]
+    for col, values, kinds in ((args.pred_col, preds, (str,)), (args.gold_col, golds, (str, int, float))):
+        bad = next((i for i, v in enumerate(values) if v is not None and not isinstance(v, kinds)), None)
+        if bad is not None:
+            want = "a string" if kinds == (str,) else "a string or a number"
+            raise CLIError(f"row {bad + 1}: column {col!r} must be {want}, got {type(values[bad]).__name__}")
+    # A null or empty cell is one verdict, not a failed file: the verifier says gold_unparseable / no_answer.
+    null_golds = sum(g is None or (isinstance(g, str) and not g.strip()) for g in golds)
+    null_preds = sum(p is None for p in preds)
+    golds = ["" if g is None else g for g in golds]
+    preds = ["" if p is None else p for p in preds]
+
+    fallback = args.task or "auto"
+    task_values = _per_row(rows, args.task_col, "--task-col", "task", forced=args.task is not None)
+    tasks = [fallback] * len(rows) if task_values is None else [t or fallback for t in task_values]
     for i, task in enumerate(tasks):
         if task not in (*TASKS, "auto"):
             raise CLIError(f"row {i + 1}: task {task!r} is not one of {(*TASKS, 'auto')}")
-    options = [None] * len(rows)
-    if args.options_col:
-        options = _column(rows, args.options_col, "--options-col", every_row=False)
+    options = _per_row(rows, args.options_col, "--options-col", "options", forced=False) or [None] * len(rows)
 
     from tqdm import tqdm
 
@@ -124,16 +242,20 @@ def _verify(args: argparse.Namespace) -> int:
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         with args.output.open("w", encoding="utf-8") as f:
-            for i, v in enumerate(verdicts):
-                f.write(json.dumps({"index": i, **v.to_dict()}, ensure_ascii=False) + "\n")
-    print(summary(verdicts))
+            for i, (row, v) in enumerate(zip(rows, verdicts, strict=True)):
+                ident = {args.id_col: row[args.id_col]} if args.id_col in row else {}
+                f.write(json.dumps({"index": i, **ident, **v.to_dict()}, ensure_ascii=False) + "\n")
+    print(summary(verdicts, null_golds=null_golds, null_completions=null_preds))
     if args.output is not None:
         print(f"verdicts written to {args.output}")
     return 0
 
 
-def summary(verdicts: Sequence[Verdict]) -> str:
-    """Counts per reason and accuracy: over all rows, and over the rows that could be verified."""
+def summary(verdicts: Sequence[Verdict], null_golds: int = 0, null_completions: int = 0) -> str:
+    """Counts per reason and accuracy: over all rows, and over the rows that could be verified.
+
+    ``null_golds`` / ``null_completions``: rows whose gold was null or empty, or whose completion was null.
+    """
     n = len(verdicts)
     correct = sum(v.correct is True for v in verdicts)
     verifiable = sum(v.correct is not None for v in verdicts)
@@ -141,8 +263,13 @@ def summary(verdicts: Sequence[Verdict]) -> str:
         f"rows: {n}   correct: {correct}   wrong: {verifiable - correct}   cannot verify: {n - verifiable}",
         f"accuracy: {correct / n:.4f} of all rows"
         + (f", {correct / verifiable:.4f} of verifiable rows" if verifiable else ""),
-        "reasons:",
     ]
+    if null_golds or null_completions:
+        lines.append(
+            f"empty cells: {null_golds} null or empty gold(s) (gold_unparseable), "
+            f"{null_completions} null completion(s) (no_answer)"
+        )
+    lines.append("reasons:")
     for reason, count in Counter(v.reason for v in verdicts).most_common():
         lines.append(f"  {reason:<22} {count:>8}  {REASONS[reason]}")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
-"""``train-two-stage``: LMM-R1's two GRPO stages from one YAML recipe.
+"""``lmmr1 train`` (alias ``train-two-stage``): LMM-R1's two GRPO stages from one YAML recipe.
 
-    train-two-stage --config recipes/tiny-cpu.yaml
-    train-two-stage --config recipes/qwen2.5-vl-3b-lmm-r1.yaml --stages mgt --init-from ckpt/fre/final
-    train-two-stage --config recipes/tiny-cpu.yaml --dry-run fre.max_steps=2 learning_rate=1e-5
+    lmmr1 train --config recipes/tiny-cpu.yaml
+    lmmr1 train --config recipes/qwen2.5-vl-3b-lmm-r1.yaml --stages mgt --init-from ckpt/fre/final
+    lmmr1 train --config recipes/tiny-cpu.yaml --dry-run fre.max_steps=2 learning_rate=1e-5
 
 ``key=value`` arguments override the recipe (``fre.key=value`` for one stage); TRL's own
 ``--flag value`` arguments work too and win over both.
@@ -15,41 +15,40 @@ import logging
 import sys
 from pathlib import Path
 
-from lmmr1.train.config import STAGES, RecipeError
+from lmmr1.cli import HelpFormatter
+from lmmr1.errors import UserError
 
 logger = logging.getLogger("lmmr1.train")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         add_help=False,
-        prog="train-two-stage",
-        description=__doc__.split("\n\n")[0],
+        prog=prog,
+        description=__doc__.split("\n\n")[0].replace("``", ""),
         epilog="Recipe keys: any field of trl.GRPOConfig, trl.ModelConfig or "
         "lmmr1.train.config.TwoStageArguments; see recipes/*.yaml.",
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "-h", "--help", action="store_true", help="show this help and every recipe key (TRL's help)"
     )
-    p.add_argument("--config", default=None, help="YAML recipe, e.g. recipes/tiny-cpu.yaml")
-    p.add_argument(
-        "--stages", default="fre,mgt", help="comma-separated stages to run, in order (default fre,mgt)"
-    )
-    p.add_argument("--output-dir", default=None, help="output folder (default: the recipe's output_dir)")
+    p.add_argument("--config", default=None, help="YAML recipe, e.g. recipes/tiny-cpu.yaml (required)")
+    p.add_argument("--stages", default="fre,mgt", help="comma-separated stages to run, in order")
+    p.add_argument("--output-dir", default=None, help="output folder (unset: the recipe's output_dir)")
     p.add_argument(
         "--init-from", default=None, help="model folder the first stage starts from (e.g. a FRE checkpoint)"
     )
     p.add_argument(
-        "--dry-run", action="store_true", help="validate recipe, rewards and datasets; load no weights"
+        "--dry-run", action="store_true", help="validate recipe, rewards, datasets and paths; load no weights"
     )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    from lmmr1.train import pipeline
-
-    parser = _parser()
+def main(argv: list[str] | None = None, prog: str = "train-two-stage") -> int:
+    """Run (or ``--dry-run``) the recipe's stages; a user error is one ``error:`` line and exit code 2."""
+    parser = _parser(prog)
     args, rest = parser.parse_known_args(argv)
     if args.help:
         from lmmr1.train.config import recipe_help
@@ -60,46 +59,49 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.config is None:
         parser.print_usage(sys.stderr)
-        print(
-            "train-two-stage: --config recipes/NAME.yaml is required (see the recipes/ folder)",
-            file=sys.stderr,
-        )
+        print("error: --config recipes/NAME.yaml is required (see the recipes/ folder)", file=sys.stderr)
         return 2
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args, rest)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _stages(text: str) -> list[str]:
+    from lmmr1.train.config import STAGES, RecipeError
+
+    stages = [s.strip() for s in text.split(",") if s.strip()]
+    if not stages or any(s not in STAGES for s in stages):
+        raise RecipeError(f"--stages {text!r}: stages are {', '.join(STAGES)} (e.g. --stages fre,mgt)")
+    return sorted(set(stages), key=STAGES.index)  # FRE always runs before MGT
+
+
+def _run(args: argparse.Namespace, rest: list[str]) -> int:
+    from lmmr1.train import pipeline
+
     overrides = [a for a in rest if "=" in a and not a.startswith("-")]
     trl_flags = [a for a in rest if a not in overrides]
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
-    try:
-        bad = [s for s in stages if s not in STAGES]
-        if bad or not stages:
-            raise RecipeError(
-                f"--stages {args.stages!r}: stages are {', '.join(STAGES)} (e.g. --stages fre,mgt)"
-            )
-        stages = sorted(set(stages), key=STAGES.index)  # FRE always runs before MGT
-        plans = pipeline.plan(
-            args.config,
-            stages=stages,
-            output_dir=args.output_dir,
-            overrides=overrides,
-            cli_args=trl_flags,
-            for_dry_run=args.dry_run,
-        )
-        output_dir = Path(plans[0].training.output_dir).parent
-        if args.dry_run:
-            report = pipeline.dry_run(plans, output_dir, args.init_from)
-            for line in report.lines:
-                print(line)
-            for problem in report.problems:
-                print(f"PROBLEM: {problem}", file=sys.stderr)
-            print(
-                f"dry run: {'all checks passed' if report.ok else f'{len(report.problems)} problem(s)'}; "
-                "no weights loaded"
-            )
-            return 0 if report.ok else 1
-        results = pipeline.train_two_stage(plans, output_dir, init_from=args.init_from)
-    except RecipeError as exc:
-        print(f"train-two-stage: {exc}", file=sys.stderr)
-        return 2
+    plans = pipeline.plan(
+        args.config,
+        stages=_stages(args.stages),
+        output_dir=args.output_dir,
+        overrides=overrides,
+        cli_args=trl_flags,
+        for_dry_run=args.dry_run,
+    )
+    output_dir = Path(plans[0].training.output_dir).parent
+    if args.dry_run:
+        report = pipeline.dry_run(plans, output_dir, args.init_from)
+        for line in report.lines:
+            print(line)
+        for problem in report.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        verdict = "all checks passed" if report.ok else f"{len(report.problems)} problem(s)"
+        print(f"dry run: {verdict}; no weights loaded")
+        return 0 if report.ok else 2
+    results = pipeline.train_two_stage(plans, output_dir, init_from=args.init_from)
     from accelerate import PartialState
 
     if not PartialState().is_main_process:  # one report per run, not one per process

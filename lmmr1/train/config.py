@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +32,11 @@ from typing import Any
 import yaml
 from trl import GRPOConfig, ModelConfig, ScriptArguments, TrlParser
 
+from lmmr1.errors import UserError
 from lmmr1.prompts import SYSTEM_PROMPT
 
 STAGES = ("fre", "mgt")
-
+ENV_KEY = "env"  # recipe section of environment variables, set when a real run starts (never while parsing)
 
 
 @dataclass
@@ -86,14 +86,44 @@ class TwoStageArguments(ScriptArguments):
     )
 
 
+class RecipeError(UserError):
+    """A recipe that cannot be used as written; the message says which key and how to fix it."""
+
+
 @dataclass(frozen=True)
 class StagePlan:
-    """Everything one stage needs, parsed and validated: TRL's three argument objects and the stage name."""
+    """Everything one stage needs, parsed and validated: TRL's three argument objects and the stage name.
+
+    ``env``: the recipe's environment variables, applied once when a real run starts
+    (``pipeline.apply_process_settings``). Creating a plan checks its rewards and step count, so a bad
+    ``mgt`` section fails before stage fre trains.
+    """
 
     name: str
     script: TwoStageArguments
     training: GRPOConfig
     model: ModelConfig
+    env: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        from lmmr1.train.rewards import check_reward_funcs
+
+        names, weights = self.script.reward_funcs, self.training.reward_weights
+        try:
+            check_reward_funcs(names)
+        except RecipeError as exc:
+            raise RecipeError(f"stage {self.name}: {exc}") from None
+        if weights is not None and len(weights) != len(names):
+            raise RecipeError(
+                f"stage {self.name}: reward_weights {weights} has {len(weights)} values for "
+                f"{len(names)} reward_funcs {names}; give one weight per reward function, in the same order"
+            )
+        # transformers: -1 (the default) means "train num_train_epochs"; a positive value is a step count.
+        if self.training.max_steps < -1:
+            raise RecipeError(
+                f"stage {self.name}: max_steps={self.training.max_steps}; give a positive number of "
+                "optimiser steps, or -1 (the default) to train for num_train_epochs"
+            )
 
 
 def _fields(cls: type) -> set[str]:
@@ -106,15 +136,12 @@ MODEL_KEYS = _fields(ModelConfig)
 KNOWN_KEYS = SCRIPT_KEYS | GRPO_KEYS | MODEL_KEYS
 
 
-class RecipeError(ValueError):
-    """A recipe that cannot be used as written; the message says which key and how to fix it."""
-
-
 def _unknown_key_error(key: str, where: str, recipe: str) -> RecipeError:
+    """``where``: "the top level" or "section 'fre'" of the recipe file, or the command-line argument."""
     close = difflib.get_close_matches(key, sorted(KNOWN_KEYS | set(STAGES)), n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
     return RecipeError(
-        f"{recipe}: unknown key {key!r} in {where}.{hint} Keys must be fields of TwoStageArguments, "
+        f"{recipe}: unknown key {key!r} {where}.{hint} Keys must be fields of TwoStageArguments, "
         "trl.GRPOConfig or trl.ModelConfig (see `train-two-stage --help`)."
     )
 
@@ -145,7 +172,10 @@ def _parse_value(text: str) -> Any:
 
 
 def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    """The recipe as a dict with ``key=value`` overrides applied; ``env:`` entries go to ``os.environ``."""
+    """The recipe as a dict with ``key=value`` overrides applied. Pure: ``env:`` stays in the dict.
+
+    An override's key is checked here, so a typo is reported as given on the command line.
+    """
     path = Path(path)
     if not path.is_file():
         raise RecipeError(
@@ -156,20 +186,26 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
         raise RecipeError(
             f"{path}: a recipe must be a YAML mapping of keys to values, got {type(recipe).__name__}"
         )
-    for key, value in (recipe.pop("env", None) or {}).items():
-        os.environ[str(key)] = str(value)
+    env = recipe.get(ENV_KEY)
+    if env is not None and not isinstance(env, dict):
+        raise RecipeError(f"{path}: {ENV_KEY}: must map variable names to values, got {env!r}")
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key:
             raise RecipeError(f"override {item!r} must look like key=value or fre.key=value")
         stage, dot, sub = key.partition(".")
+        given = f"in {item!r}, given on the command line"
         if dot:
             if stage not in STAGES:
                 raise RecipeError(f"override {item!r}: {stage!r} is not a stage; use one of {STAGES}")
+            if sub not in KNOWN_KEYS:
+                raise _unknown_key_error(sub, given, str(path))
             section = recipe.setdefault(stage, {}) or {}
             recipe[stage] = section
             section[sub] = _parse_value(text)
         else:  # for every stage: it also replaces the key in the stage sections
+            if key not in KNOWN_KEYS:
+                raise _unknown_key_error(key, given, str(path))
             recipe[key] = _parse_value(text)
             for stage_name in STAGES:
                 if isinstance(recipe.get(stage_name), dict):
@@ -179,6 +215,8 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
 
 def _check_keys(recipe: dict[str, Any], name: str) -> None:
     for key, value in recipe.items():
+        if key == ENV_KEY:
+            continue
         if key in STAGES:
             if value is None:
                 continue
@@ -191,9 +229,16 @@ def _check_keys(recipe: dict[str, Any], name: str) -> None:
                         f"(stage mgt starts from stage fre's checkpoint). Move {sub!r} to the top level."
                     )
                 if sub not in KNOWN_KEYS:
-                    raise _unknown_key_error(sub, f"section {key!r}", name)
+                    raise _unknown_key_error(sub, f"in section {key!r}", name)
         elif key not in KNOWN_KEYS:
-            raise _unknown_key_error(key, "the top level", name)
+            raise _unknown_key_error(key, "at the top level", name)
+
+
+class _Parser(TrlParser):
+    """``TrlParser`` whose argparse errors (a bad value or flag) raise instead of printing usage and exiting."""
+
+    def error(self, message: str):
+        raise RecipeError(message)
 
 
 def recipe_help() -> str:
@@ -214,21 +259,26 @@ def plan_stages(
             raise RecipeError(
                 f"unknown stage {stage!r}; stages are {', '.join(STAGES)} (e.g. --stages fre,mgt)"
             )
-    shared = {k: v for k, v in recipe.items() if k not in STAGES}
+    shared = {k: v for k, v in recipe.items() if k not in STAGES and k != ENV_KEY}
+    env = tuple((str(k), str(v)) for k, v in (recipe.get(ENV_KEY) or {}).items())
     plans = []
     for stage in stages:
         merged = {**shared, **(recipe.get(stage) or {})}
-        parser = TrlParser((TwoStageArguments, GRPOConfig, ModelConfig))
+        parser = _Parser((TwoStageArguments, GRPOConfig, ModelConfig))
         unused = parser.set_defaults_with_config(**merged)
         if unused:  # _check_keys already caught these; kept as a guard against parser changes
-            raise _unknown_key_error(str(unused[0]), f"stage {stage!r}", name)
+            raise _unknown_key_error(str(unused[0]), f"in stage {stage!r}", name)
         try:
             script, training, model = parser.parse_args_into_dataclasses(args=list(cli_args or []))
-        except SystemExit as exc:  # argparse exits on bad flags; make it an error we can show
-            raise RecipeError(
-                f"{name}: bad command-line arguments {cli_args} (see `train-two-stage --help`)"
-            ) from exc
-        except (TypeError, ValueError) as exc:
+        except RecipeError as exc:  # from argparse: a value of the recipe, an override or a --flag
+            raise RecipeError(f"{name}, stage {stage}: {exc} (see `train-two-stage --help`)") from None
+        except (TypeError, ValueError) as exc:  # TRL's own checks of a config's values
             raise RecipeError(f"{name}, stage {stage}: {exc}") from exc
-        plans.append(StagePlan(stage, script, training, model))
+        if training.model_init_kwargs is None:  # how GRPOTrainer loads the model, from the model options
+            training.model_init_kwargs = {
+                "dtype": model.dtype or "float32",
+                "attn_implementation": model.attn_implementation,
+                "revision": model.model_revision,
+            }
+        plans.append(StagePlan(stage, script, training, model, env))
     return plans

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lmmr1.errors import UserError
 from lmmr1.train.config import RecipeError, StagePlan, load_recipe, plan_stages
-from lmmr1.train.data import DatasetSourceMissing, looks_local
+from lmmr1.train.data import DatasetSourceMissing, check_dataset_name, looks_local
 from lmmr1.train.stage import StageResult, is_complete, prepare_dataset, run_stage
 
 logger = logging.getLogger(__name__)
 
 TINY_BASE = "tiny-base"
+HUB_ID = re.compile(r"^[\w.-]+(/[\w.-]+)?$")  # "gpt2", "Qwen/Qwen2.5-VL-3B-Instruct"
 
 
 @dataclass
@@ -82,7 +86,27 @@ def base_model(plans: list[StagePlan], output_dir: Path) -> str:
             return str(build_tiny_model(output_dir / TINY_BASE, seed=first.training.seed))
     if not first.model.model_name_or_path:
         raise RecipeError("no model: set model_name_or_path (or build_tiny_model: true) in the recipe")
+    check_model_source(first.model.model_name_or_path, "model_name_or_path")
     return first.model.model_name_or_path
+
+
+def check_model_source(name: str, what: str) -> None:
+    """Refuse a model path that does not exist; a Hub id (``org/name``) is left for loading to check."""
+    if Path(name).expanduser().exists() or (HUB_ID.match(name) and not looks_local(name)):
+        return
+    raise RecipeError(f"{what} {name!r} does not exist (resolved to {Path(name).expanduser().resolve()})")
+
+
+def apply_process_settings(plans: list[StagePlan]) -> None:
+    """The recipe's ``env:`` variables, set once when a real run starts (parsing and --dry-run set none).
+
+    (``torch_num_threads``, the other process setting, is applied by each stage as it starts training.)
+    Only the names are logged: values may be credentials.
+    """
+    env = dict(plans[0].env)
+    if env:
+        logger.info("setting environment variables from the recipe's env: %s", ", ".join(env))
+        os.environ.update(env)
 
 
 def init_for(stage: str, stages: list[str], output_dir: Path, base: str, init_from: str | None) -> str:
@@ -116,8 +140,10 @@ def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> 
         base = first.model.model_name_or_path or "<unset>"
         if not first.model.model_name_or_path:
             report.problems.append("no model: set model_name_or_path (or build_tiny_model: true)")
-        elif looks_local(base) and not Path(base).exists():
-            report.problems.append(f"model {base} does not exist")
+        else:
+            _collect(report, check_model_source, base, "model_name_or_path")
+    if init_from:
+        _collect(report, check_model_source, init_from, "--init-from")
     for p in plans:
         try:
             start = init_for(p.name, stages, output_dir, base, init_from)
@@ -137,20 +163,35 @@ def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> 
         except DatasetSourceMissing as exc:
             report.missing_datasets.append(str(p.script.dataset_name))
             report.problems.append(f"stage {p.name}: {exc}")
-        except (ValueError, TypeError, FileNotFoundError) as exc:
+        except UserError as exc:
             report.problems.append(f"stage {p.name}: {exc}")
     return report
+
+
+def _collect(report: DryRunReport, check, *args) -> None:
+    try:
+        check(*args)
+    except UserError as exc:
+        report.problems.append(str(exc))
 
 
 def train_two_stage(
     plans: list[StagePlan], output_dir: Path, init_from: str | None = None, callbacks: tuple = ()
 ) -> list[StageResult]:
-    """Run the planned stages in order; each later stage starts from the previous one's final checkpoint."""
+    """Run the planned stages in order; each later stage starts from the previous one's final checkpoint.
+
+    Every stage's data (and, by the plans' construction, its rewards) is checked before any model is
+    built or loaded: a bad MGT section fails before FRE spends hours.
+    """
+    apply_process_settings(plans)
+    for p in plans:  # the checks that read nothing first: a missing MGT file fails in seconds
+        check_dataset_name(p.script.dataset_name)
+    if init_from:
+        check_model_source(init_from, "--init-from")
+    datasets = {p.name: prepare_dataset(p) for p in plans}
     base = base_model(plans, output_dir)
     stages = [p.name for p in plans]
     results = []
-    # Load every stage's data first: a bad MGT dataset should fail before FRE spends hours.
-    datasets = {p.name: prepare_dataset(p) for p in plans}
     for p in plans:
         start = init_for(p.name, stages, output_dir, base, init_from)
         results.append(run_stage(p, start, callbacks=callbacks, dataset=datasets[p.name]))

@@ -17,13 +17,20 @@ REWARDS: dict[str, Callable[[], Any]] = {
 }
 
 
-def build_rewards(names: list[str]) -> list[Any]:
-    """The reward callables for ``names``, in order; an unknown name is an error listing the known ones."""
+def check_reward_funcs(names: list[str]) -> None:
+    """Raise ``RecipeError`` unless ``names`` is a non-empty list of distinct known reward names."""
+    from lmmr1.train.config import RecipeError
+
     if not names:
-        raise ValueError(f"reward_funcs is empty; choose some of {sorted(REWARDS)}")
+        raise RecipeError(f"reward_funcs is empty; choose some of {sorted(REWARDS)}")
     unknown = [n for n in names if n not in REWARDS]
     if unknown:
-        raise ValueError(f"unknown reward function(s) {unknown} in reward_funcs; known: {sorted(REWARDS)}")
+        raise RecipeError(f"unknown reward function(s) {unknown} in reward_funcs; known: {sorted(REWARDS)}")
     if len(set(names)) != len(names):
-        raise ValueError(f"reward_funcs lists a reward twice: {names}")
+        raise RecipeError(f"reward_funcs lists a reward twice: {names}")
+
+
+def build_rewards(names: list[str]) -> list[Any]:
+    """The reward callables for ``names``, in order; an unknown name is an error listing the known ones."""
+    check_reward_funcs(names)
     return [REWARDS[n]() for n in names]

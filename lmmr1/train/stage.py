@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import resource
 import sys
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
-from lmmr1.train.config import StagePlan
+from lmmr1.train.config import RecipeError, StagePlan
 from lmmr1.train.data import add_system_prompt, has_images, load_stage_dataset
 from lmmr1.train.reward_log import RewardLogCallback
 from lmmr1.train.rewards import build_rewards
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 FINAL = "final"
 MARKER = "lmmr1_stage.json"
+CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")  # transformers' PREFIX_CHECKPOINT_DIR folders
+# transformers' Trainer writes trainer_state.json last in a checkpoint (after weights, optimizer, RNG).
+CHECKPOINT_STATE = "trainer_state.json"
 
 
 @dataclass
@@ -72,14 +76,29 @@ def prepare_dataset(plan: StagePlan):
     return add_system_prompt(ds, s.system_prompt)
 
 
-def check_reward_weights(plan: StagePlan) -> None:
-    weights = plan.training.reward_weights
-    names = plan.script.reward_funcs
-    if weights is not None and len(weights) != len(names):
-        raise ValueError(
-            f"stage {plan.name}: reward_weights {weights} has {len(weights)} values for {len(names)} reward_funcs "
-            f"{names}; give one weight per reward function, in the same order"
-        )
+def _checkpoint_problem(folder: Path) -> str | None:
+    """Why ``folder`` cannot be resumed from (None: it can): a kill mid-save leaves it without its state."""
+    state = folder / CHECKPOINT_STATE
+    if not state.is_file():
+        return f"no {CHECKPOINT_STATE} (killed while saving?)"
+    try:
+        json.loads(state.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return f"{CHECKPOINT_STATE} is cut short ({exc})"
+    return None
+
+
+def last_complete_checkpoint(stage_dir: Path) -> str | None:
+    """The newest ``checkpoint-N`` folder in ``stage_dir`` that was saved whole; incomplete ones are logged."""
+    if not stage_dir.is_dir():
+        return None
+    found = [(int(m.group(1)), p) for p in stage_dir.iterdir() if p.is_dir() and (m := CHECKPOINT.match(p.name))]
+    for _, folder in sorted(found, reverse=True):
+        problem = _checkpoint_problem(folder)
+        if problem is None:
+            return str(folder)
+        logger.warning("not resuming from %s: %s; trying an older checkpoint", folder, problem)
+    return None
 
 
 def load_processor(model_path: str, trust_remote_code: bool, needs_images: bool):
@@ -90,7 +109,7 @@ def load_processor(model_path: str, trust_remote_code: bool, needs_images: bool)
         model_path, trust_remote_code=trust_remote_code, padding_side="left", truncation_side="left"
     )
     if needs_images and not isinstance(processor, ProcessorMixin):
-        raise TypeError(
+        raise RecipeError(
             f"AutoProcessor loaded a {type(processor).__name__} from {model_path}, not a multimodal processor, "
             "so images would never reach the model. Check processor_config.json's processor_class (and set "
             "trust_remote_code: true for lmmr1's tiny model, whose processor is shipped as code)."
@@ -107,7 +126,6 @@ def run_stage(
     """
     stage_dir = Path(plan.training.output_dir)
     result = StageResult(plan.name, final_dir(plan), init_from, dry_run=dry_run)
-    check_reward_weights(plan)
     reward_funcs = build_rewards(plan.script.reward_funcs)
     if dataset is None:
         dataset = prepare_dataset(plan)
@@ -130,15 +148,14 @@ def run_stage(
         result.skipped = True
         return result
 
-    from transformers.trainer_utils import get_last_checkpoint
-
     resume = plan.training.resume_from_checkpoint
-    if resume is None and stage_dir.is_dir():
-        resume = get_last_checkpoint(str(stage_dir))
+    if resume is None:
+        resume = last_complete_checkpoint(stage_dir)
     result.resumed_from = resume
     if resume:
         logger.info("stage %s: resuming from %s", plan.name, resume)
 
+    apply_threads(plan)
     reward_log = RewardLogCallback()
     trainer = build_trainer(plan, init_from, dataset, reward_funcs, callbacks=(reward_log, *callbacks))
     result.trainer = trainer
@@ -167,16 +184,6 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
     from trl import GRPOTrainer
 
     args = plan.training
-    if plan.script.torch_num_threads:
-        import torch
-
-        torch.set_num_threads(plan.script.torch_num_threads)
-    if args.model_init_kwargs is None:
-        args.model_init_kwargs = {
-            "dtype": plan.model.dtype or "float32",
-            "attn_implementation": plan.model.attn_implementation,
-            "revision": plan.model.model_revision,
-        }
     processor = load_processor(init_from, args.trust_remote_code, has_images(dataset))
     trainer = GRPOTrainer(
         model=init_from,
@@ -189,6 +196,18 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
     if not plan.script.print_logs:
         _quiet_console(trainer)
     return trainer
+
+
+def apply_threads(plan: StagePlan) -> None:
+    """``torch_num_threads``, applied when the stage starts training (a process setting: never while parsing)."""
+    threads = plan.script.torch_num_threads
+    if not threads:
+        return
+    import torch
+
+    if torch.get_num_threads() != threads:
+        logger.info("stage %s: torch.set_num_threads(%d) (torch_num_threads)", plan.name, threads)
+        torch.set_num_threads(threads)
 
 
 class _QuietProgressCallback(ProgressCallback):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
 
 pytest.importorskip("trl")
 
+from lmmr1.errors import UserError  # noqa: E402
 from lmmr1.train.config import RecipeError, load_recipe, plan_stages  # noqa: E402
-from lmmr1.train.pipeline import init_for, plan  # noqa: E402
+from lmmr1.train.pipeline import apply_process_settings, init_for, plan  # noqa: E402
 from lmmr1.train.rewards import REWARDS, build_rewards  # noqa: E402
-from lmmr1.train.stage import check_reward_weights  # noqa: E402
 
 BASE = """
 output_dir: {out}
@@ -58,8 +59,21 @@ def test_unknown_top_level_key_is_named_with_a_suggestion(recipe):
 
 
 def test_unknown_stage_key_is_named_with_its_section(recipe):
-    with pytest.raises(RecipeError, match=r"unknown key 'num_generation' in section 'fre'"):
-        plan(recipe(), overrides=["fre.num_generation=4"])
+    with pytest.raises(RecipeError, match=r"r\.yaml: unknown key 'num_generation' in section 'mgt'"):
+        path = recipe()
+        with open(path, "a") as f:
+            f.write("  num_generation: 4\n")  # BASE ends inside the mgt: section
+        plan(path)
+
+
+@pytest.mark.parametrize("override", ["fre.num_generation=4", "num_generation=4"])
+def test_a_typo_on_the_command_line_is_said_to_come_from_there(recipe, override):
+    with pytest.raises(RecipeError, match=rf"unknown key 'num_generation' in '{override}', given on the command line"):
+        plan(recipe(), overrides=[override])
+
+
+def test_recipe_errors_are_user_errors():
+    assert issubclass(RecipeError, UserError)
 
 
 def test_model_option_in_a_stage_section_is_refused(recipe):
@@ -85,7 +99,7 @@ def test_unknown_stage_name():
 
 
 def test_unknown_reward_lists_the_known_ones():
-    with pytest.raises(ValueError, match=r"unknown reward function\(s\) \['acc'\].*known: \['accuracy'"):
+    with pytest.raises(RecipeError, match=r"unknown reward function\(s\) \['acc'\].*known: \['accuracy'"):
         build_rewards(["format", "acc"])
     assert set(REWARDS) >= {"accuracy", "format"}
 
@@ -98,9 +112,66 @@ def test_default_rewards_are_lmmr1s(recipe):
 
 
 def test_reward_weights_must_match_reward_funcs(recipe):
-    (fre,) = plan(recipe("reward_weights: [0.5]\n"), stages=["fre"])
-    with pytest.raises(ValueError, match="one weight per reward function"):
-        check_reward_weights(fre)
+    with pytest.raises(RecipeError, match="stage fre: reward_weights .* one weight per reward function"):
+        plan(recipe("reward_weights: [0.5]\n"), stages=["fre"])
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("mgt.reward_funcs=[format, acc]", r"stage mgt: unknown reward function\(s\) \['acc'\]"),
+        ("mgt.reward_weights=[1.0]", r"stage mgt: reward_weights \[1.0\] has 1 values for 2 reward_funcs"),
+        ("mgt.reward_funcs=[]", "stage mgt: reward_funcs is empty"),
+        ("mgt.reward_funcs=[format, format]", "stage mgt: reward_funcs lists a reward twice"),
+    ],
+)
+def test_every_stages_rewards_are_checked_when_planning(recipe, override, message):
+    # A bad mgt section fails while planning, before stage fre could train for hours.
+    with pytest.raises(RecipeError, match=message):
+        plan(recipe(), overrides=[override])
+
+
+@pytest.mark.parametrize("steps", [-5, -2])
+def test_negative_max_steps_is_refused_but_minus_one_means_epochs(recipe, steps):
+    with pytest.raises(RecipeError, match=rf"stage fre: max_steps={steps}; .* or -1 \(the default\)"):
+        plan(recipe(), overrides=[f"fre.max_steps={steps}"])
+    fre, mgt = plan(recipe(), overrides=["fre.max_steps=-1", "mgt.max_steps=3"])
+    assert (fre.training.max_steps, mgt.training.max_steps) == (-1, 3)
+
+
+def test_parsing_is_pure_and_env_is_applied_when_a_run_starts(recipe, monkeypatch):
+    monkeypatch.delenv("LMMR1_TEST_ENV", raising=False)
+    plans = plan(recipe("env:\n  LMMR1_TEST_ENV: 7\n"))
+    assert "LMMR1_TEST_ENV" not in os.environ
+    assert plans[0].env == plans[1].env == (("LMMR1_TEST_ENV", "7"),)
+    apply_process_settings(plans)
+    assert os.environ["LMMR1_TEST_ENV"] == "7"
+
+
+def test_torch_threads_are_set_when_a_stage_starts_not_when_planning(recipe):
+    import torch
+
+    from lmmr1.train.stage import apply_threads
+
+    before = torch.get_num_threads()
+    want = 1 if before != 1 else 2
+    try:
+        (fre,) = plan(recipe(f"torch_num_threads: {want}\n"), stages=["fre"])
+        assert torch.get_num_threads() == before
+        apply_threads(fre)
+        assert torch.get_num_threads() == want
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_env_must_be_a_mapping(recipe):
+    with pytest.raises(RecipeError, match="env: must map variable names to values"):
+        plan(recipe("env: [A]\n"))
+
+
+def test_model_loading_options_are_set_when_planning_not_by_the_trainer(recipe):
+    (fre,) = plan(recipe("dtype: bfloat16\n"), stages=["fre"])
+    assert fre.training.model_init_kwargs["dtype"] == "bfloat16"
 
 
 def test_mgt_never_starts_from_the_base_model_by_mistake(tmp_path):
@@ -124,3 +195,16 @@ def test_yaml_no_stays_a_string_and_numbers_are_numbers(recipe):
     assert (
         fre.training.save_strategy == "no" and fre.training.logging_steps == 1 and fre.training.bf16 is False
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "cli_args", "message"),
+    [
+        (["learning_rate=abc"], [], "stage fre: argument --learning_rate/--learning-rate: invalid float value: 'abc'"),
+        ([], ["--learning_rate"], "stage fre: argument --learning_rate/--learning-rate: expected one argument"),
+    ],
+)
+def test_a_bad_value_names_the_key_instead_of_printing_usage(recipe, capsys, overrides, cli_args, message):
+    with pytest.raises(RecipeError, match=message):
+        plan(recipe(), overrides=overrides, cli_args=cli_args)
+    assert "usage:" not in capsys.readouterr().err

@@ -9,7 +9,9 @@ import pytest
 pytest.importorskip("datasets")
 from PIL import Image  # noqa: E402
 
+from lmmr1.errors import UserError  # noqa: E402
 from lmmr1.train.data import (  # noqa: E402
+    DataError,
     DatasetSourceMissing,
     add_system_prompt,
     has_images,
@@ -81,12 +83,45 @@ def test_missing_file_and_missing_columns_say_how_to_fix(tmp_path):
         load_stage_dataset(str(tmp_path / "absent.jsonl"))
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"question": "1+1?", "answer": "2"}) + "\n")
-    with pytest.raises(ValueError, match=r"lacks column\(s\) \['prompt', 'solution'\]"):
+    with pytest.raises(DataError, match=r"lacks column\(s\) \['prompt', 'solution'\]"):
         load_stage_dataset(str(path))
-    with pytest.raises(ValueError, match="synthetic:fre / synthetic:mgt"):
+    with pytest.raises(DataError, match="synthetic:fre / synthetic:mgt"):
         load_stage_dataset(None)
-    with pytest.raises(ValueError, match="unknown synthetic dataset"):
+    with pytest.raises(DataError, match="unknown synthetic dataset"):
         load_stage_dataset("synthetic:geometry")
+    assert issubclass(DatasetSourceMissing, DataError) and issubclass(DataError, UserError)
+
+
+def test_a_malformed_file_names_the_file_and_what_is_wrong(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text(json.dumps({"prompt": "1+1?", "solution": "2"}) + "\n{oops\n")
+    with pytest.raises(DataError, match=r"broken\.jsonl cannot be read: .*JSON parse error"):
+        load_stage_dataset(str(path))
+
+
+def test_a_hub_id_in_offline_mode_says_so_at_once(monkeypatch, tmp_path):
+    import datasets
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))  # nothing cached
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "cache")
+    with pytest.raises(DataError, match=r"'someone/some-data' is not a local path, and the Hub is offline"):
+        load_stage_dataset("someone/some-data")
+
+
+def test_a_hub_id_with_the_hub_unreachable_says_so_at_once(monkeypatch):
+    import datasets
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", "http://127.0.0.1:9")  # the discard port: refused at once
+    with pytest.raises(DataError, match=r"the Hub \(http://127\.0\.0\.1:9\) is unreachable .*HF_HUB_OFFLINE=1"):
+        load_stage_dataset("someone/some-data")
 
 
 @pytest.mark.data
