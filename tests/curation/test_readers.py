@@ -1,0 +1,89 @@
+"""Data files are read as the text they hold: no retyped golds, bad lines named, empty files said (issue 15)."""
+
+from __future__ import annotations
+
+import json
+
+import datasets
+import pytest
+
+from lmmr1.curation.sources import load_source
+from lmmr1.errors import UserError
+
+TRICKY = ["007", "1.50", "1e3", "-0", "N/A", "7"]
+
+
+def answers(path, **kw) -> list:
+    ds, _ = load_source(path, **kw)
+    return ds["answer"]
+
+
+def test_jsonl_mixed_types_keep_the_files_text(tmp_path):
+    # numbers and strings in one column: pandas' fallback in `datasets` made "007" -> 7, "1.50" -> 1.5
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"problem": "a?", "answer": "007"}\n{"problem": "b?", "answer": 1.50}\n'
+                    '{"problem": "c?", "answer": 1e3}\n{"problem": "d?", "answer": -0}\n'
+                    '{"problem": "e?", "answer": "N/A"}\n{"problem": "f?", "answer": 7}\n')
+    assert answers(path) == TRICKY
+
+
+def test_jsonl_numeric_answer_column_is_text_and_other_columns_stay_numbers(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"problem": "a?", "answer": 1.50, "level": 2, "meta": {"k": 1}}\n'
+                    '{"problem": "b?", "answer": 25, "level": 3, "extra": "only here"}\n')
+    ds, _ = load_source(path)
+    assert ds["answer"] == ["1.50", "25"] and ds["level"] == [2, 3]
+    assert ds["extra"] == [None, "only here"]  # a column only some rows have is kept, not lost
+    assert json.loads(ds["meta"][0]) == {"k": 1}
+
+
+def test_json_list_and_mixed_id_column(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('[{"id": 1, "question": "a?", "answer": "007"}, {"id": "x2", "question": "b?", "answer": 1.50}]')
+    ds, _ = load_source(path)
+    assert ds["answer"] == ["007", "1.50"] and ds["id"] == ["1", "x2"]
+
+
+def test_csv_keeps_leading_zeros_and_sentinels(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("question,answer,pass_rate\n" + "".join(f"q{i}?,{a},0.5\n" for i, a in enumerate(TRICKY)))
+    ds, _ = load_source(path)
+    assert ds["answer"] == TRICKY and ds["pass_rate"] == [0.5] * len(TRICKY)
+
+
+def test_parquet_files_with_different_answer_types(tmp_path):
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    datasets.Dataset.from_dict({"problem": ["a?"], "answer": [7]}).to_parquet(str(folder / "a.parquet"))
+    datasets.Dataset.from_dict({"problem": ["b?"], "answer": ["007"]}).to_parquet(str(folder / "b.parquet"))
+    assert answers(folder) == ["7", "007"]
+
+
+def test_malformed_line_names_file_and_line(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"problem": "a?", "answer": "1"}\n{"problem": "b?", answer: 2}\n[3]\n{"problem": "c?", "answer": "4"}\n')
+    with pytest.raises(UserError, match=r"d\.jsonl:2: not valid JSON .*--skip-bad-lines"):
+        load_source(path)
+    ds, info = load_source(path, skip_bad_lines=True)
+    assert ds["answer"] == ["1", "4"]
+    assert [line.split(": ", 1)[0].rsplit(":", 1)[1] for line in info.bad_lines] == ["2", "3"]
+    assert "a JSON array, not an object" in info.bad_lines[1]
+
+
+@pytest.mark.parametrize(("name", "text"), [("e.jsonl", ""), ("e.jsonl", "\n\n  \n"), ("e.json", "[]"),
+                                            ("e.csv", "question,answer\n")])
+def test_empty_file_says_empty(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(UserError, match="is empty"):
+        load_source(path)
+
+
+@pytest.mark.parametrize(("text", "spdx"), [("MIT License\n\nCopyright (c) 2021", "mit"),
+                                            ("Attribution-ShareAlike 4.0 International\n====", "cc-by-sa-4.0"),
+                                            ("Some custom terms", None)])
+def test_licence_stated_beside_the_data(tmp_path, text, spdx):
+    (tmp_path / "LICENSE.source").write_text(text)
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"problem": "a?", "answer": "1"}\n')
+    assert load_source(path)[1].license == spdx
