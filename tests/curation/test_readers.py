@@ -6,6 +6,8 @@ import json
 
 import datasets
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmmr1.curation.sources import load_source
 from lmmr1.errors import UserError
@@ -87,3 +89,18 @@ def test_licence_stated_beside_the_data(tmp_path, text, spdx):
     path = tmp_path / "d.jsonl"
     path.write_text('{"problem": "a?", "answer": "1"}\n')
     assert load_source(path)[1].license == spdx
+
+
+NUMBER = st.from_regex(r"-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,6})?([eE][-+]?[0-9]{1,3})?", fullmatch=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(NUMBER.map(lambda t: ("number", t)), st.text(st.characters(exclude_categories=("Cs",)), max_size=12).map(lambda t: ("string", t))),
+                min_size=1, max_size=12))
+def test_property_golds_read_back_exactly(tmp_path_factory, golds):
+    # whatever mix of JSON numbers and strings a file holds, each gold reads back as the characters written
+    path = tmp_path_factory.mktemp("prop") / "d.jsonl"
+    lines = [f'{{"problem": "q{i}?", "answer": {t if kind == "number" else json.dumps(t)}}}'
+             for i, (kind, t) in enumerate(golds)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert answers(path) == [t for _, t in golds]

@@ -72,8 +72,9 @@ class DuplicateExact(Filter):
 
 @dataclass(frozen=True)
 class NearDuplicateState:
-    """What ``near_duplicate`` computes once per run: MinHash and pHashes of every row, by row index."""
+    """What ``near_duplicate`` computes once per run: text, MinHash and pHashes of every row, by row index."""
 
+    text: dict[int, str]
     minhash: dict[int, Any]
     phash: dict[int, list[Any]]
 
@@ -99,14 +100,15 @@ class NearDuplicate(Filter):
 
         texts = [dedup_text(ex) for ex in examples]
         hashes = MinHash.bulk([shingles(t, self.shingle_words) for t in texts], num_perm=self.num_perm, seed=self.seed)
-        return NearDuplicateState({ex.index: mh for ex, mh in zip(examples, hashes, strict=True)},
+        return NearDuplicateState({ex.index: t for ex, t in zip(examples, texts, strict=True)},
+                                  {ex.index: mh for ex, mh in zip(examples, hashes, strict=True)},
                                   {ex.index: _image_hashes(ex) for ex in examples})
 
     def check_all(self, examples: Sequence[Example], state: NearDuplicateState | None = None) -> list[Decision]:
         from datasketch import MinHashLSH
 
         state = self.prepare(examples) if state is None else state
-        texts = [dedup_text(ex) for ex in examples]
+        texts = [state.text[ex.index] for ex in examples]
         hashes = [state.minhash[ex.index] for ex in examples]
         lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         out: list[Decision] = []
@@ -142,6 +144,8 @@ class NearDuplicate(Filter):
 
 def _image_hashes(ex: Example) -> list[Any]:
     """The row's pHashes as ``imagehash`` objects (``None`` where an image cannot be read)."""
+    if not (ex.phashes or ex.images):
+        return []
     import imagehash
 
     if ex.phashes:
