@@ -91,7 +91,8 @@ def render(stats: dict[str, Any], meta: CardMeta) -> DatasetCard:
         configs=[{"config_name": "default", "data_files": meta.data_files}] if meta.data_files else None,
     )
     template = resources.files("lmmr1.curation").joinpath(TEMPLATE).read_text(encoding="utf-8")
-    return DatasetCard.from_template(data, template_str=template, **_view(stats, meta, source))
+    card = DatasetCard.from_template(data, template_str=template, **_view(stats, meta, source))
+    return DatasetCard(str(card) + "\n")  # jinja drops the template's final newline
 
 
 def _view(stats: dict[str, Any], meta: CardMeta, source: str) -> dict[str, Any]:
