@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmmr1.curation.filters import FILTERS, Drop, Filter, build, register, resolve
 from lmmr1.curation.sources import Example
@@ -228,3 +230,16 @@ def test_capability_flags():
     assert FILTERS["near_duplicate"].needs_phash
     assert not any(cls.needs_verifier or cls.needs_corpus or cls.needs_phash
                    for name, cls in FILTERS.items() if name not in ("gold_verifiable", "contaminated", "near_duplicate"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40_000), st.integers(1, 40_000))
+def test_property_image_size_reasons_follow_the_header(width, height):
+    # header-only PNGs with decode off: the reason depends on the size alone, and is always a declared one
+    f = build("image", {"decode": False})
+    d = f.check(ex(images=(_png_header(width, height),), expects_image=True))
+    pixels = width * height  # the pixel budget first, then the smallest side, then the largest
+    expected = ("image_too_large" if pixels > f.max_pixels else "image_too_small" if min(width, height) < f.min_side
+                else "image_too_large" if max(width, height) > f.max_side else None)
+    assert (d.reason if d else None) == expected
+    assert d is None or d.reason in f.declared_reasons()

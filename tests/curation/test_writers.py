@@ -58,3 +58,35 @@ def test_collisions_resolved_with_symlinks(tmp_path):
     with pytest.raises(PathCollision, match="folder holding --dataset"):
         refuse_collisions([("--dataset", data)], [("--output", tmp_path)])
     refuse_collisions([("--dataset", data)], [("--output", tmp_path / "k.jsonl"), ("--rejected-out", None)])
+
+
+KILLED_WRITER = """
+import sys, time
+import datasets
+from lmmr1.curation.writers import write_dataset
+
+def stall(self, path, **kw):
+    open(path, "w").write('{"a": 1}\\n')  # half written, then the process is killed
+    time.sleep(600)
+
+datasets.Dataset.to_json = stall
+write_dataset(datasets.Dataset.from_list([{"a": 1}]), sys.argv[1])
+"""
+
+
+def test_kill_mid_write_leaves_the_old_output_and_the_next_run_cleans_up(tmp_path):
+    import os
+    import time
+
+    out = tmp_path / "out.jsonl"
+    write_dataset(datasets.Dataset.from_list([{"a": 0}]), out)
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(out)], cwd=os.getcwd())
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".out.jsonl.") and p.stat().st_size for p in tmp_path.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the writer never started"
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert [json.loads(x) for x in out.read_text().splitlines()] == [{"a": 0}]  # the old output is intact
+    write_dataset(datasets.Dataset.from_list([{"a": 2}]), out)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
