@@ -63,10 +63,13 @@ def read_files(files: list[Path], kind: str, *, skip_bad_lines: bool = False,
         if path.stat().st_size == 0:
             raise ReadError(f"{path} is empty (0 bytes): it holds no rows; give a file with data")
         before = len(records.rows)
-        if kind == "csv":
-            _csv(path, records)
-        else:
-            _json_file(path, records, skip_bad_lines)
+        try:
+            if kind == "csv":
+                _csv(path, records)
+            else:
+                _json_file(path, records, skip_bad_lines)
+        except UnicodeDecodeError as exc:  # JSON Lines are decoded line by line and name the line
+            raise ReadError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); re-encode it as UTF-8") from exc
         if len(records.rows) == before and not records.bad_lines:
             raise ReadError(f"{path} is empty: it holds no rows (only blank lines, a header or an empty list); "
                             "give a file with data")
@@ -76,15 +79,18 @@ def read_files(files: list[Path], kind: str, *, skip_bad_lines: bool = False,
     rows = _settle_types(records.rows, text, numbers_are_text=kind == "csv")
     try:
         return datasets.Dataset.from_list(rows), records.bad_lines
+    except UnicodeEncodeError as exc:
+        raise ReadError(f"{', '.join(map(str, files))}: a value holds a lone surrogate (an escape such as \\ud800 "
+                        f"without its pair), which Arrow cannot store ({exc}); fix or remove those values") from exc
     except Exception as exc:  # pyarrow's many errors for rows it cannot put in one table
         raise ReadError(f"cannot make one table of {', '.join(map(str, files))}: {exc}; "
                         "rows must share column types") from exc
 
 
 def _json_file(path: Path, records: Records, skip_bad_lines: bool) -> None:
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
         head = fh.read(4096).lstrip()
-    if path.suffix.lower() == ".json" and head[:1] in ("[", "{"):
+    if path.suffix.lower() == ".json" and head[:1] in (b"[", b"{"):
         try:
             data = _loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
@@ -100,13 +106,15 @@ def _json_file(path: Path, records: Records, skip_bad_lines: bool) -> None:
 
 
 def _jsonl(path: Path, records: Records, skip_bad_lines: bool) -> None:
-    with path.open(encoding="utf-8", errors="strict") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             problem = None
             try:
-                row = _loads(line)
+                row = _loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                problem = f"{path}:{lineno}: not UTF-8 text ({exc.reason} at byte {exc.start})"
             except json.JSONDecodeError as exc:
                 problem = f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
             else:

@@ -104,3 +104,14 @@ def test_property_golds_read_back_exactly(tmp_path_factory, golds):
              for i, (kind, t) in enumerate(golds)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert answers(path) == [t for _, t in golds]
+
+
+def test_undecodable_line_and_lone_surrogate_are_named(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'{"problem": "a?", "answer": "1"}\n{"problem": "\xff?", "answer": "2"}\n')
+    with pytest.raises(UserError, match=r"d\.jsonl:2: not UTF-8"):
+        load_source(path)
+    assert load_source(path, skip_bad_lines=True)[0]["answer"] == ["1"]
+    path.write_text('{"problem": "a\\ud800?", "answer": "1"}\n')
+    with pytest.raises(UserError, match="lone surrogate"):
+        load_source(path)
