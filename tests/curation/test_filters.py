@@ -232,6 +232,7 @@ def test_capability_flags():
                    for name, cls in FILTERS.items() if name not in ("gold_verifiable", "contaminated", "near_duplicate"))
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the point of the sizes tried
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 40_000), st.integers(1, 40_000))
 def test_property_image_size_reasons_follow_the_header(width, height):
