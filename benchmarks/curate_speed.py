@@ -3,7 +3,7 @@
 Rows mimic GSM8K word problems, MATH-style LaTeX questions and multiple choice, with the defects
 curation exists for: empty and sentinel golds, proofs, image-only options, exact and near duplicates.
 
-    .venv/bin/python benchmarks/curate_speed.py [--rows 100000] [--num-proc 2]
+    .venv/bin/python -m benchmarks.curate_speed [--rows 100000] [--num-proc 2]   # -m: measures this checkout
 """
 
 from __future__ import annotations

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from lmmr1.curation.filters.base import FILTER_ERROR
 from lmmr1.curation.writers import write_json, write_text
+
+TEMPLATE = "card.md.jinja"  # packaged beside this module (pyproject's package-data takes **/*.jinja)
 
 LIMITATIONS = (
     "Answer types come from regular expressions; unusual LaTeX may land in `expression` or `text`.",
@@ -70,92 +73,68 @@ def _size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def render(stats: dict[str, Any], meta: CardMeta) -> DatasetCard:
-    """The card for one curation run; ``stats`` is ``CurationStats.to_dict()`` (or a stats JSON)."""
-    multimodal = bool(stats["schema"].get("image_col")) or stats["schema"].get("name") == "lmmr1_message"
+    """The card for one curation run; ``stats`` is ``CurationStats.to_dict()`` (or a stats JSON).
+
+    Rendered by ``DatasetCard.from_template`` from the packaged ``card.md.jinja``.
+    """
+    schema, src = stats["schema"], stats.get("source", {})
+    multimodal = bool(schema.get("image_col")) or schema.get("name") == "lmmr1_message"
+    source = meta.source or src.get("source", "unknown")
     data = DatasetCardData(
         license=meta.license,
         pretty_name=f"{meta.name} (curated by lmmr1)",
         task_categories=["visual-question-answering" if multimodal else "question-answering"],
         size_categories=[_size_category(stats["kept_rows"])],
-        source_datasets=[meta.source or stats.get("source", {}).get("source", "unknown")],
+        source_datasets=[source],
         tags=["lmmr1", "rule-based-rl", "math"],
         configs=[{"config_name": "default", "data_files": meta.data_files}] if meta.data_files else None,
     )
-    dropped = stats["input_rows"] - stats["kept_rows"]
-    filter_rows = []
-    for i, f in enumerate(stats["filters"], 1):
-        reasons = sorted(set(f["sequential"]) | set(f["standalone"])) or ["—"]
-        for r in reasons:
-            filter_rows.append(
-                (
-                    i,
-                    f"`{f['name']}`",
-                    f"`{r}`" if r != "—" else r,
-                    f["sequential"].get(r, 0),
-                    f["standalone"].get(r, 0),
-                )
-            )
-    types = sorted(
-        set(stats["answer_types_before"]) | set(stats["answer_types_after"]),
-        key=lambda t: -stats["answer_types_before"].get(t, 0),
-    )
-    settings = {f["name"]: f["settings"] for f in stats["filters"]}
-    ver = stats.get("verifier") or verifier_info(stats.get("config", {}))
-    disabled = [f["name"] for f in stats.get("config", {}).get("filters", []) if not f.get("enabled", True)]
+    template = resources.files("lmmr1.curation").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    card = DatasetCard.from_template(data, template_str=template, **_view(stats, meta, source))
+    return DatasetCard(str(card) + "\n")  # jinja drops the template's final newline
+
+
+def _view(stats: dict[str, Any], meta: CardMeta, source: str) -> dict[str, Any]:
+    """What the template shows, computed here so the template only lays it out."""
+    filter_rows, errors = [], 0
+    for pos, f in enumerate(stats["filters"], 1):
+        declared = f.get("reasons") or sorted(set(f["sequential"]) | set(f["standalone"]))
+        for r in declared:
+            if r == FILTER_ERROR:
+                errors += f["sequential"].get(r, 0)
+                continue
+            filter_rows.append({"pos": pos, "filter": f["name"], "reason": r,
+                                "sequential": f["sequential"].get(r, 0), "standalone": f["standalone"].get(r, 0)})
+    before, after = stats["answer_types_before"], stats["answer_types_after"]
+    by_need = {need: [f for f in stats["filters"] if need in f.get("needs", ())] for need in ("phash", "verifier", "corpus")}
+    corpus = by_need["corpus"][0]["settings"] if by_need["corpus"] else {}
+    bench = corpus.get("benchmarks") or []
     hits = stats.get("benchmark_hits") or {}
-    bench = settings.get("contaminated", {}).get("benchmarks") or []
-    body = (
-        f"""
-# {meta.name} — curated for rule-based RL
-
-Curated with `curate filter` from [lmmr1](https://arxiv.org/abs/2503.07536): every row is kept, or
-dropped with the first reason that applied. **{stats["input_rows"]} rows in, {stats["kept_rows"]} kept,
-{dropped} dropped** (input = kept + Σ dropped).
-
-## Source
-- source: {meta.source or stats.get("source", {}).get("source", "unknown")}
-- revision: {meta.revision or stats.get("source", {}).get("revision") or "unknown"}
-- licence: {meta.license}
-- schema detected: `{stats["schema"].get("name")}` (question `{stats["schema"].get("question_col")}`, answer
-  `{stats["schema"].get("answer_col")}`, image `{stats["schema"].get("image_col")}`, options `{stats["schema"].get("options_col")}`)
-
-## Filters, in order
-*Sequential*: rows this filter dropped first, after the filters above it. *Stand-alone*: rows it
-would drop run alone on the whole input.
-{"Disabled in this run: " + ", ".join(f"`{d}`" for d in disabled) + "." if disabled else ""}
-
-{_table(("#", "filter", "reason", "sequential", "stand-alone"), filter_rows)}
-
-## Answer types
-{_table(("answer type", "before", "after"), [(t, stats["answer_types_before"].get(t, 0), stats["answer_types_after"].get(t, 0)) for t in types])}
-
-{_table(("verifier task", "before", "after"), [(t, stats["tasks_before"].get(t, 0), stats["tasks_after"].get(t, 0)) for t in sorted(stats["tasks_before"])])}
-
-## Deduplication and decontamination
-- exact: normalized question text + image content hash
-- near: {settings.get("near_duplicate", "disabled")}
-- decontamination: {settings.get("contaminated", {}) if bench else "no benchmarks given"}
-
-{_table(("benchmark", "rows matched (stand-alone)"), [(b, hits.get(b, 0)) for b in bench]) if bench else ""}
-
-## Verifier
-Golds were checked with lmmr1 {ver.get("lmmr1")} (math-verify {ver.get("math-verify")}), template
-`{settings.get("gold_verifiable", {}).get("template", "n/a")}`, config:
-`{ver.get("config")}`
-
-## Known limitations
-"""
-        + "\n".join(f"- {line}" for line in (*meta.notes, *LIMITATIONS))
-        + "\n"
-    )
-    return DatasetCard(f"---\n{data.to_yaml()}\n---\n{body}")
+    return {
+        "name": meta.name,
+        "input_rows": stats["input_rows"],
+        "kept_rows": stats["kept_rows"],
+        "dropped": stats["input_rows"] - stats["kept_rows"],
+        "skipped_lines": stats.get("skipped_lines") or [],
+        "source": source,
+        "revision": meta.revision or stats.get("source", {}).get("revision") or "unknown",
+        "license": meta.license,
+        "schema": stats["schema"],
+        "disabled": [f["name"] for f in stats.get("config", {}).get("filters", []) if not f.get("enabled", True)],
+        "filter_rows": filter_rows,
+        "filter_errors": errors,
+        "answer_types": [{"name": t, "before": before.get(t, 0), "after": after.get(t, 0)}
+                         for t in sorted(set(before) | set(after), key=lambda t: -before.get(t, 0))],
+        "tasks": [{"name": t, "before": stats["tasks_before"].get(t, 0), "after": stats["tasks_after"].get(t, 0)}
+                  for t in sorted(stats["tasks_before"])],
+        "near": by_need["phash"][0]["settings"] if by_need["phash"] else "disabled",
+        "decontamination": corpus if bench else "no benchmarks given",
+        "benchmarks": [{"name": b, "hits": hits.get(b, 0)} for b in bench],
+        "verifier": stats.get("verifier") or verifier_info(stats.get("config", {})),
+        "template": by_need["verifier"][0]["settings"].get("template", "n/a") if by_need["verifier"] else "n/a",
+        "limitations": [*meta.notes, *LIMITATIONS],
+    }
 
 
 def write_card(path: str | Path, stats: dict[str, Any], meta: CardMeta) -> Path:

@@ -11,13 +11,15 @@ from typing import Any, Literal
 import yaml
 
 from lmmr1.curation.filters import Filter, build, resolve
+from lmmr1.curation.filters.base import did_you_mean
+from lmmr1.errors import UserError
 from lmmr1.verifiers.config import ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
 
 DEFAULT_CONFIG = "curation.yaml"  # shipped inside this package
 TaskChoice = Literal["auto", "math", "choice", "geometry"]
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A curation config is invalid; the message names the key and how to fix it."""
 
 
@@ -31,7 +33,7 @@ class FilterSpec:
 
     def build(self, verifier: VerifierConfig) -> Filter:
         params = dict(self.params)
-        if self.name == "gold_verifiable":
+        if resolve(self.name).needs_verifier:
             params.setdefault("verifier", verifier)
         return build(self.name, params)
 
@@ -62,15 +64,27 @@ class CurationConfig:
         known = {f.name for f in self.filters}
         for name in (*enable, *disable):
             if name not in known:
-                raise ConfigError(f"no filter {name!r} in the config; its filters are {sorted(known)}")
+                raise ConfigError(f"no filter {name!r} in the config{did_you_mean(name, known)}; "
+                                  f"its filters are {sorted(known)}")
         specs = tuple(
             replace(f, enabled=True) if f.name in enable else replace(f, enabled=False) if f.name in disable else f
             for f in self.filters
         )
         return replace(self, filters=specs)
 
+    def with_corpus(self, paths: tuple[str, ...]) -> CurationConfig:
+        """A copy whose corpus filters (``needs_corpus``: decontamination) index ``paths`` (``--decontaminate``)."""
+        corpus = [f.name for f in self.filters if resolve(f.name).needs_corpus]
+        if not corpus:
+            raise ConfigError("--decontaminate needs a filter that indexes benchmarks (such as `contaminated`) "
+                              "in the config; add one to `filters:`")
+        config = self
+        for name in corpus:
+            config = config.with_params(name, benchmarks=tuple(paths))
+        return config
+
     def with_params(self, name: str, **params: Any) -> CurationConfig:
-        """A copy with parameters of filter ``name`` replaced (e.g. the --decontaminate benchmarks)."""
+        """A copy with parameters of filter ``name`` replaced."""
         specs = tuple(
             replace(f, params=tuple({**dict(f.params), **params}.items())) if f.name == name else f for f in self.filters
         )
@@ -120,15 +134,15 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> CurationCon
             raise ConfigError(f"{where}: filters[{i}] must be a name or a mapping with 'name', got {entry!r}")
         entry = dict(entry)
         name, enabled = entry.pop("name"), entry.pop("enabled", True)
-        if name == "gold_verifiable" and "verifier" in entry:
-            raise ConfigError(f"{where}: filters[{i}]: set the verifier in the top-level 'verifier:' section, "
-                              "which is the config the trainer uses too")
         try:
-            resolve(name)
+            cls = resolve(name)
             spec = FilterSpec(name, bool(enabled), tuple(entry.items()))
             build(name, {k: v for k, v in entry.items()})  # validates parameters now, not mid-run
         except ValueError as exc:
             raise ConfigError(f"{where}: filters[{i}]: {exc}") from exc
+        if cls.needs_verifier and "verifier" in entry:
+            raise ConfigError(f"{where}: filters[{i}]: set the verifier in the top-level 'verifier:' section, "
+                              "which is the config the trainer uses too")
         specs.append(spec)
     kwargs = {k: data[k] for k in ("task", "pass_rate_col", "absolute_image_paths") if k in data}
     return CurationConfig(tuple(specs), _verifier(data.get("verifier") or {}, where), **kwargs)

@@ -16,10 +16,15 @@ from lmmr1.curation.sources import (
     detect_schema,
     undecoded_images,
 )
+from lmmr1.errors import UserError
 from lmmr1.prompts import SYSTEM_PROMPT
 
 _PLACEHOLDER = re.compile(r"\s*<image\d*>\s*")
 ID_COLUMNS = ("id", "pid", "unique_id", "geometry3k_id")
+
+
+class ExportError(UserError, ValueError):
+    """A row cannot be written in the trainer's format; curate it first."""
 
 
 def user_text(ex: Example) -> str:
@@ -53,7 +58,7 @@ def to_trl(
     for i, row in enumerate(work):
         ex = canonical(row, i, schema, base)
         if ex.error:
-            raise ValueError(f"row {i} cannot be exported ({ex.error}); run `curate filter` first to drop such rows")
+            raise ExportError(f"row {i} cannot be exported ({ex.error}); run `curate filter` first to drop such rows")
         task = row.get("lmmr1_task") or ex.task
         images = [_image_value(r, image_feature) for r in ex.images]
         user = [{"type": "image", "text": None} for _ in images] + [{"type": "text", "text": user_text(ex)}]

@@ -19,15 +19,18 @@ from typing import Any, Literal
 
 import datasets
 
+from lmmr1.curation.files import FORMATS, file_kind, resolve_image_path
+from lmmr1.curation.readers import detect_license, read_files
+from lmmr1.errors import UserError
+
 logger = logging.getLogger(__name__)
 
 SchemaName = Literal["lmmr1_message", "geometry3k", "formalgeo", "mathvista", "mathv", "plain", "custom"]
 OptionsKind = Literal["none", "list", "mathvista"]
-FILE_TYPES = {".jsonl": "json", ".json": "json", ".parquet": "parquet", ".csv": "csv"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-class SourceError(ValueError):
+class SourceError(UserError, ValueError):
     """The source cannot be read; the message says why and what to do."""
 
 
@@ -54,6 +57,8 @@ class SourceInfo:
     base_dir: str | None = None  # relative image paths resolve against this folder
     revision: str | None = None
     files: tuple[str, ...] = ()
+    license: str | None = None  # SPDX id the source states (Hub card, README header, LICENSE text)
+    bad_lines: tuple[str, ...] = ()  # "file:line: why" for lines skipped by --skip-bad-lines
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,13 @@ class Example:
 
 
 # ---------------------------------------------------------------- loading
-def load_source(source: str | os.PathLike, split: str = "train") -> tuple[datasets.Dataset, SourceInfo]:
-    """Read ``source`` (file, ``save_to_disk`` folder or Hub id) into a :class:`datasets.Dataset`."""
+def load_source(source: str | os.PathLike, split: str = "train", *, skip_bad_lines: bool = False,
+                text_columns: tuple[str, ...] = ()) -> tuple[datasets.Dataset, SourceInfo]:
+    """Read ``source`` (file, ``save_to_disk`` folder or Hub id) into a :class:`datasets.Dataset`.
+
+    Files are read by :mod:`lmmr1.curation.readers`: golds keep the text the file holds, and a bad
+    JSON line is an error naming it unless ``skip_bad_lines`` (then it is counted in ``bad_lines``).
+    """
     text = str(source)
     path = Path(text)
     if path.is_dir():
@@ -87,66 +97,42 @@ def load_source(source: str | os.PathLike, split: str = "train") -> tuple[datase
                 if split not in ds:
                     raise SourceError(f"{path} has splits {sorted(ds)}, not {split!r}; pass --split with one of them")
                 ds = ds[split]
-            return ds, SourceInfo(text, "folder", split, str(path.resolve()))
-        files = sorted(p for p in path.iterdir() if p.suffix in FILE_TYPES)
+            if len(ds) == 0:
+                raise SourceError(f"{path} is empty: its {split!r} split holds no rows")
+            return ds, SourceInfo(text, "folder", split, str(path.resolve()),
+                                  license=detect_license(path) or _info_license(ds))
+        files = sorted(p for p in path.iterdir() if file_kind(p))
         if not files:
-            raise SourceError(f"{path} is a folder with no save_to_disk data and no jsonl/json/parquet/csv files")
-        return _load_files(files, split)
-    if path.suffix in FILE_TYPES:
-        if not path.is_file():
+            raise SourceError(f"{path} is a folder with no save_to_disk data and no {'/'.join(FORMATS)} files")
+        return _load_files(files, split, skip_bad_lines, text_columns, text)
+    if file_kind(path):
+        if path.is_dir() or not path.exists():
             raise SourceError(f"data file {path} does not exist; check the path (relative to {Path.cwd()})")
-        return _load_files([path], split)
+        return _load_files([path], split, skip_bad_lines, text_columns, text)
     if re.fullmatch(r"[\w.-]+(/[\w.-]+)?", text) and not path.exists():
         return _load_hub(text, split)
     raise SourceError(
-        f"cannot read {text!r}: give a .jsonl/.json/.parquet/.csv file, a save_to_disk folder, or a Hub id"
+        f"cannot read {text!r}: give a {'/'.join(FORMATS)} file, a save_to_disk folder, or a Hub id"
     )
 
 
-def _load_files(files: list[Path], split: str) -> tuple[datasets.Dataset, SourceInfo]:
-    kinds = {FILE_TYPES[p.suffix] for p in files}
+def _load_files(files: list[Path], split: str, skip_bad_lines: bool, text_columns: tuple[str, ...],
+                named: str) -> tuple[datasets.Dataset, SourceInfo]:
+    kinds = {file_kind(p) for p in files}
     if len(kinds) > 1:
-        raise SourceError(f"mixed file types {sorted(kinds)} in {files}; curate one type at a time")
-    kind = kinds.pop()
-    base = str(files[0].resolve().parent)
-    info = SourceInfo(str(files[0]) if len(files) == 1 else str(files[0].parent), "file", split, base,
-                      files=tuple(str(p.resolve()) for p in files))
-    if files[0].suffix == ".json" and len(files) == 1:
-        records = _json_records(files[0])
-        if records is not None:
-            return datasets.Dataset.from_list(records), info
-    try:
-        ds = datasets.load_dataset(kind, data_files=[str(p) for p in files], split="train")
-    except Exception as exc:  # datasets raises many types for malformed files
-        raise SourceError(f"could not read {[str(p) for p in files]} as {kind}: {exc}") from exc
+        raise SourceError(f"mixed file types {sorted(kinds)} in {[str(p) for p in files]}; curate one type at a time")
+    folder = files[0].resolve().parent
+    ds, bad = read_files(files, kinds.pop(), skip_bad_lines=skip_bad_lines, text_columns=text_columns)
+    for line in bad:
+        logger.warning("skipped %s", line)
+    info = SourceInfo(named, "file", split, str(folder), files=tuple(str(p.resolve()) for p in files),
+                      license=detect_license(folder), bad_lines=tuple(bad))
     return ds, info
 
 
-def _json_records(path: Path) -> list[dict] | None:
-    """A .json holding a list of records, or a dict id -> record (MathVista); None for JSON Lines."""
-    with path.open(encoding="utf-8") as fh:
-        head = fh.read(1)
-        while head and head.isspace():
-            head = fh.read(1)
-        if head not in "[{" or not head:
-            return None
-        fh.seek(0)
-        try:
-            data = json.load(fh)
-        except json.JSONDecodeError:
-            return None  # JSON Lines with a .json suffix
-    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
-        return [_jsonable(r) for r in data]
-    if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
-        return [_jsonable({"_key": k, **v}) for k, v in data.items()]
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        return [_jsonable(r) for r in data["data"]]
-    return None
-
-
-def _jsonable(record: dict) -> dict:
-    # nested metadata dicts vary per row and break Arrow's schema unification; keep them as JSON text
-    return {k: json.dumps(v) if isinstance(v, dict) else v for k, v in record.items()}
+def _info_license(ds: datasets.Dataset) -> str | None:
+    lic = getattr(ds.info, "license", None)
+    return lic.strip().lower() if isinstance(lic, str) and re.fullmatch(r"[\w.+-]+", lic.strip()) else None
 
 
 def _load_hub(repo_id: str, split: str) -> tuple[datasets.Dataset, SourceInfo]:
@@ -165,7 +151,10 @@ def _load_hub(repo_id: str, split: str) -> tuple[datasets.Dataset, SourceInfo]:
             f"({type(exc).__name__}: {exc}); pass a local file or a save_to_disk folder instead"
         ) from exc
     ds = datasets.load_dataset(repo_id, split=split, revision=info.sha)
-    return ds, SourceInfo(repo_id, "hub", split, None, revision=info.sha)
+    card = getattr(info, "card_data", None)
+    lic = getattr(card, "license", None) if card is not None else None
+    return ds, SourceInfo(repo_id, "hub", split, None, revision=info.sha,
+                          license=lic if isinstance(lic, str) else None)
 
 
 # ---------------------------------------------------------------- schema
@@ -308,7 +297,7 @@ def _canonical(row, index, schema, base_dir, pass_rate_col) -> Example:
     if schema.image_col:
         value = row.get(schema.image_col)
         images = list(value) if isinstance(value, (list, tuple)) else ([] if value is None else [value])
-    images = [_resolve(v, base_dir) for v in images if v is not None and v != ""]
+    images = [resolve_image_path(v, base_dir) for v in images if v is not None and v != ""]
     expects = bool(schema.image_col) or schema.name == "lmmr1_message" and bool(images) or "<image" in question
     extra = {k: row[k] for k in ("precision", "unit", "question_type") if k in row and row[k] is not None}
     return Example(index, question, gold, raw_gold, tuple(options), tuple(images), expects, task,
@@ -331,12 +320,6 @@ def _options(value: Any) -> list[str]:
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"options must be a list of strings, got {type(value).__name__}")
     return [str(v).strip() for v in value]
-
-
-def _resolve(value: Any, base_dir: str | None) -> Any:
-    if isinstance(value, str) and base_dir and not os.path.isabs(value) and "://" not in value:
-        return os.path.join(base_dir, value)
-    return value
 
 
 def undecoded_images(ds: datasets.Dataset, schema: Schema) -> datasets.Dataset:

@@ -18,7 +18,8 @@ def sha(path: Path) -> str:
 
 
 def counts(stats: dict, name: str, kind: str = "sequential") -> dict:
-    return next(f[kind] for f in stats["filters"] if f["name"] == name)
+    """A filter's non-zero counts (the stats list every declared reason, zeros included)."""
+    return {r: n for r, n in next(f[kind] for f in stats["filters"] if f["name"] == name).items() if n}
 
 
 @pytest.mark.data
@@ -82,7 +83,7 @@ def test_decontaminate_against_benchmarks(shared_data, tmp_path):
 
 @pytest.mark.data
 def test_stats_geometry3k(shared_data, tmp_path, capsys):
-    rc = main(["stats", "--dataset", str(shared_data / "geometry3k_test" / "problems.jsonl")])
+    rc = main(["stats", "--json", "--dataset", str(shared_data / "geometry3k_test" / "problems.jsonl")])
     assert rc == 0
     data = json.loads(capsys.readouterr().out)
     assert data["rows"] == 554 and data["schema"]["name"] == "formalgeo" and data["tasks"] == {"geometry": 554}
@@ -105,7 +106,7 @@ def test_card_rerender_and_mark(tmp_path, capsys):
     ("argv", "message"),
     [
         (["filter", "--dataset", "someone/dataset"], "Hub"),
-        (["filter", "--dataset", "{d}", "--disable", "imag"], "no filter 'imag'"),
+        (["filter", "--dataset", "{d}", "--disable", "imag"], "no filter 'imag' in the config (did you mean 'image'?)"),
         (["filter", "--dataset", "{d}", "--config", "{bad}"], "unknown key"),
         (["filter", "--dataset", "{d}", "--decontaminate", "/no/such.jsonl"], "does not exist"),
         (["filter", "--dataset", "{d}", "--output", "{tmp}/out.txt"], "cannot write"),
@@ -120,3 +121,109 @@ def test_errors_are_clear(tmp_path, capsys, monkeypatch, argv, message):
     argv = [a.format(d=d, bad=bad, tmp=tmp_path) for a in argv]
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def _data(tmp_path, rows=None, name="d.jsonl"):
+    return write_jsonl(tmp_path / name, rows or [{"problem": "What is 2+3?", "answer": "5"},
+                                                 {"problem": "What is 2+4?", "answer": "6"}])
+
+
+@pytest.mark.parametrize("flags", [["--output", "{d}"], ["--rejected-out", "{d}"], ["--output", "{link}"],
+                                   ["--output", "{tmp}/o.jsonl", "--rejected-out", "{tmp}/./o.jsonl"],
+                                   ["--card", "{tmp}/c.md", "--stats-out", "{tmp}/c.stats.json"]])
+def test_colliding_paths_are_refused_before_reading(tmp_path, capsys, flags):
+    d = tmp_path / "d.jsonl"
+    d.write_text('{"problem": "What is 2+3?", "answer": "5"}\nnot json at all\n')  # unreadable: proves nothing was read
+    (tmp_path / "link.jsonl").symlink_to(d)
+    before = d.read_bytes()
+    argv = ["filter", "--dataset", str(d), *(f.format(d=d, link=tmp_path / "link.jsonl", tmp=tmp_path) for f in flags)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "same file" in err and "not valid JSON" not in err
+    assert d.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl", "link.jsonl"]
+
+
+def test_export_refuses_to_overwrite_its_input(tmp_path, capsys):
+    d = _data(tmp_path)
+    assert main(["export", "--to", "trl", "--dataset", str(d), "--output", str(d)]) == 2
+    assert "same file as --dataset" in capsys.readouterr().err
+
+
+def test_bad_lines_are_named_or_skipped_and_counted(tmp_path, capsys):
+    d = tmp_path / "d.jsonl"
+    d.write_text('{"problem": "What is 2+3?", "answer": "5"}\n{"problem": oops}\n{"problem": "What is 1+1?", "answer": "2"}\n')
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable"]) == 2
+    assert f"{d}:2: not valid JSON" in capsys.readouterr().err
+    card = tmp_path / "c.md"
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable", "--skip-bad-lines",
+                 "--card", str(card)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped 1 malformed line(s)" in out and "input 2 = kept 2 + dropped 0" in out
+    stats = json.loads((tmp_path / "c.stats.json").read_text())
+    assert stats["skipped_lines"] == [f"{d}:2: not valid JSON (Expecting value at column 13)"]
+    assert "1 malformed line(s) of the input were skipped" in card.read_text()
+
+
+def test_every_row_losing_its_image_says_how_to_proceed(tmp_path, capsys, png):
+    images = tmp_path / "imgs"
+    images.mkdir()
+    png("imgs/a.png")
+    d = _data(tmp_path, [{"problem": "What is x in the figure?", "answer": "5", "image": "a.png"}])
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable"]) == 2
+    captured = capsys.readouterr()
+    assert "kept 0 + dropped 1" in captured.out
+    assert "every one of the 1 rows lost its image" in captured.err
+    assert "--image-root" in captured.err and "--disable image" in captured.err
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable", "--image-root", str(images)]) == 0
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable", "image"]) == 0
+
+
+@pytest.mark.data
+def test_mathvista_testmini_without_images(shared_data, tmp_path, capsys):
+    rc = main(["filter", "--dataset", str(shared_data / "mathvista_testmini" / "testmini.json"),
+               "--disable", "gold_verifiable", "near_duplicate"])
+    assert rc == 2
+    captured = capsys.readouterr()
+    assert "kept 0 + dropped 1000" in captured.out
+    assert "every one of the 1000 rows lost its image" in captured.err and "--disable image" in captured.err
+
+
+def test_card_licence_from_source_and_data_files_relative_to_card(tmp_path):
+    (tmp_path / "LICENSE").write_text("MIT License\n\nCopyright (c) 2024 someone\n")
+    d = _data(tmp_path)
+    (tmp_path / "cards").mkdir()
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable", "--output", str(tmp_path / "out" / "k.jsonl"),
+                 "--card", str(tmp_path / "cards" / "c.md")]) == 0
+    card = (tmp_path / "cards" / "c.md").read_text()
+    assert "license: mit" in card and "data_files: ../out/k.jsonl" in card
+    assert "| `image` | `missing_image` | 0 | 0 |" in card  # zero counts are on the card
+    assert main(["filter", "--dataset", str(d), "--disable", "gold_verifiable", "--license", "cc-by-4.0",
+                 "--card", str(tmp_path / "cards" / "c2.md")]) == 0
+    assert "license: cc-by-4.0" in (tmp_path / "cards" / "c2.md").read_text()
+
+
+def test_stats_is_a_table_and_json_on_request(tmp_path, capsys):
+    d = _data(tmp_path)
+    assert main(["stats", "--dataset", str(d)]) == 0
+    out = capsys.readouterr().out
+    assert "2 rows, schema plain" in out and "integer" in out and not out.lstrip().startswith("{")
+    assert main(["stats", "--dataset", str(d), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer_types"] == {"integer": 2}
+
+
+def test_help_shows_defaults_and_card_flags(capsys):
+    for argv in (["filter", "--help"], ["card", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+    out = capsys.readouterr().out
+    assert "(default: train)" in out
+    assert "dataset name shown on the card" in out and "SPDX licence id" in out
+
+
+def test_a_bug_is_not_a_user_error(tmp_path, monkeypatch):
+    def broken(*a, **k):
+        raise ValueError("a library bug")
+
+    monkeypatch.setattr("lmmr1.curation.cli.curate", broken)
+    with pytest.raises(ValueError, match="a library bug"):  # its traceback goes through, not "error: ..." and rc 2
+        main(["filter", "--dataset", str(_data(tmp_path))])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmmr1.curation.filters import FILTERS, Drop, Filter, build, register, resolve
 from lmmr1.curation.sources import Example
@@ -168,7 +170,77 @@ def test_registry_refuses_duplicates_and_resolves_dotted_paths():
 class ShortQuestion(Filter):
     """A user filter, loaded by dotted path in the tests."""
 
+    reasons = ("short_question",)
     min_words: int = 3
 
     def check(self, e: Example):
         return Drop("short_question") if len(e.question.split()) < self.min_words else None
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height (no pixel data): what a decompression bomb looks like."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+            + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND")))
+
+
+def test_huge_image_is_too_large_not_unreadable(tmp_path):
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_header(30_000, 30_000))  # 900 Mpx: PIL refuses to open it at all
+    d = build("image").check(ex(images=(str(bomb),), expects_image=True))
+    assert d.reason == "image_too_large" and "900000000" in d.detail
+    big = tmp_path / "big.png"
+    big.write_bytes(_png_header(8_000, 8_000))  # 64 Mpx: opens, the header's size is over max_pixels
+    assert build("image").check(ex(images=(str(big),), expects_image=True)).reason == "image_too_large"
+
+
+def test_directory_as_image_is_its_own_reason(tmp_path):
+    d = build("image").check(ex(images=(str(tmp_path),), expects_image=True))
+    assert d.reason == "image_is_directory" and "folder" in d.detail
+
+
+def test_every_filter_declares_filter_error_and_its_own_reasons():
+    for name, cls in FILTERS.items():
+        assert cls.declared_reasons()[-1] == "filter_error" and cls.reasons, name
+        assert "filter_error" not in cls.reasons, name  # the base class owns it
+
+
+def test_filters_hold_no_hidden_state():
+    # per-run indexes live in prepare()'s result, not in caches on frozen dataclasses
+    for cls in FILTERS.values():
+        assert all(f.init for f in dataclasses.fields(cls)), cls.__name__
+
+
+def test_prepared_state_is_shared_between_calls(monkeypatch):
+    q = "A train leaves the station at 3 pm travelling at 60 miles per hour towards the city centre"
+    rows = [ex(0, q), ex(1, q + "."), ex(2, "Something else entirely about circles and their areas today")]
+    f = build("near_duplicate")
+    state = f.prepare(rows)
+    assert set(state.minhash) == {0, 1, 2}
+    assert f.check_all(rows, state) == f.check_all(rows)  # the same decisions with or without a prepared state
+    assert f.check_all(rows[1:], state)[0] is None  # row 1 alone: nothing to be a duplicate of
+
+
+def test_capability_flags():
+    assert FILTERS["gold_verifiable"].needs_verifier and FILTERS["contaminated"].needs_corpus
+    assert FILTERS["near_duplicate"].needs_phash
+    assert not any(cls.needs_verifier or cls.needs_corpus or cls.needs_phash
+                   for name, cls in FILTERS.items() if name not in ("gold_verifiable", "contaminated", "near_duplicate"))
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the point of the sizes tried
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40_000), st.integers(1, 40_000))
+def test_property_image_size_reasons_follow_the_header(width, height):
+    # header-only PNGs with decode off: the reason depends on the size alone, and is always a declared one
+    f = build("image", {"decode": False})
+    d = f.check(ex(images=(_png_header(width, height),), expects_image=True))
+    pixels = width * height  # the pixel budget first, then the smallest side, then the largest
+    expected = ("image_too_large" if pixels > f.max_pixels else "image_too_small" if min(width, height) < f.min_side
+                else "image_too_large" if max(width, height) > f.max_side else None)
+    assert (d.reason if d else None) == expected
+    assert d is None or d.reason in f.declared_reasons()

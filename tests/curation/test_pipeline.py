@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datasets
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lmmr1.curation.config import ConfigError, config_from_dict, load_config
+from lmmr1.curation.filters import Drop, Filter
+from lmmr1.curation.filters.base import UndeclaredReason
 from lmmr1.curation.pipeline import curate
 
 GOLDS = ["5", "", "N/A", "A", "E", "Yes", "\\frac{1}{2}", "(a) 1 (b) 2", "the red one", "x=3", "proof"]
@@ -29,6 +33,10 @@ def test_accounting_invariant(fast_config, rows):
         if f["name"] not in ("duplicate_exact", "near_duplicate"):
             assert sum(f["standalone"].values()) >= sum(f["sequential"].values())
     assert all(r[0] == first for r, first in zip(rejected["lmmr1_reasons"], rejected["lmmr1_reason"], strict=True))
+    declared = {r for f in stats.filters for r in f["reasons"]}
+    assert set(rejected["lmmr1_reason"]) <= declared  # every dropped row has a declared reason
+    for f in stats.filters:  # every declared reason is counted, zeros included, and nothing else is
+        assert list(f["sequential"]) == list(f["standalone"]) == f["reasons"]
 
 
 def test_first_reason_and_mark(fast_config):
@@ -58,7 +66,8 @@ def test_sequential_duplicates_ignore_rows_dropped_earlier(fast_config):
     kept, rejected, stats = curate(ds, fast_config)
     assert kept["answer"] == ["4"] and rejected["lmmr1_reason"] == ["empty_gold"]
     dup = next(f for f in stats.filters if f["name"] == "duplicate_exact")
-    assert dup["sequential"] == {} and dup["standalone"] == {"duplicate_exact": 1}
+    assert dup["sequential"] == {"duplicate_exact": 0, "filter_error": 0}
+    assert dup["standalone"] == {"duplicate_exact": 1, "filter_error": 0}
 
 
 def test_bad_rows_are_reasons_not_crashes(fast_config, tmp_path):
@@ -122,3 +131,71 @@ def test_synthetic_benchmark_rows_account_with_workers():
     kept, rejected, stats = curate(ds, load_config(), num_proc=2)
     assert len(kept) + len(rejected) == 5000 == stats.kept_rows + sum(stats.dropped.values())
     assert {"empty_gold", "sentinel_gold", "choice_options_only_in_image", "duplicate_exact"} <= set(stats.dropped)
+
+
+@dataclasses.dataclass(frozen=True)
+class SaysOops(Filter):
+    reasons = ("declared",)
+
+    def check(self, e):
+        return Drop("oops") if "oops" in e.question else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Raises(Filter):
+    reasons = ("never",)
+
+    def check(self, e):
+        if "boom" in e.question:
+            raise RuntimeError("cannot cope")
+        return None
+
+
+def _cfg(*names):
+    return config_from_dict({"filters": [f"tests.curation.test_pipeline.{n}" for n in names]})
+
+
+def test_an_undeclared_reason_is_a_bug_and_raises():
+    ds = datasets.Dataset.from_list([{"problem": "fine?", "answer": "1"}, {"problem": "oops?", "answer": "2"}])
+    with pytest.raises(UndeclaredReason, match="'oops'.*does not declare"):
+        curate(ds, _cfg("SaysOops"))
+
+
+def test_filter_error_is_declared_and_counted():
+    ds = datasets.Dataset.from_list([{"problem": "boom?", "answer": "1"}, {"problem": "calm?", "answer": "2"}])
+    kept, rejected, stats = curate(ds, _cfg("Raises"))
+    assert rejected["lmmr1_reason"] == ["filter_error"] and "cannot cope" in rejected["lmmr1_detail"][0]
+    assert stats.filters[0]["sequential"] == {"never": 0, "filter_error": 1}
+
+
+def test_dataset_filters_prepare_once_per_run(fast_config, monkeypatch):
+    from lmmr1.curation.filters.dedup import NearDuplicate
+
+    calls = []
+    real = NearDuplicate.prepare
+    monkeypatch.setattr(NearDuplicate, "prepare", lambda self, rows: calls.append(len(rows)) or real(self, rows))
+    ds = datasets.Dataset.from_list([{"problem": f"How many apples does person {i} hold today?", "answer": str(i)}
+                                     for i in range(6)])
+    curate(ds, fast_config)
+    assert calls == [6]  # stand-alone and sequential passes share one prepared state
+
+
+@dataclasses.dataclass(frozen=True)
+class WantsEverything(Filter):
+    reasons = ("seen",)
+    in_main = True
+    needs_phash = needs_verifier = needs_corpus = True
+    verifier: object = None
+    benchmarks: tuple = ()
+
+    def check_all(self, examples, state=None):
+        assert self.verifier is not None and self.benchmarks == ("b.jsonl",)
+        return [Drop("seen", key="b") if ex.phashes and ex.phashes[0] else None for ex in examples]
+
+
+def test_capability_flags_not_names(png):
+    cfg = _cfg("WantsEverything").with_corpus(("b.jsonl",))
+    ds = datasets.Dataset.from_list([{"problem": "Find x.", "answer": "1", "image": str(png())}])
+    _, rejected, stats = curate(ds, cfg)
+    assert rejected["lmmr1_reason"] == ["seen"] and stats.benchmark_hits == {"b": 1}
+    assert stats.filters[0]["needs"] == ["phash", "verifier", "corpus"]

@@ -4,11 +4,18 @@ A filter is a frozen dataclass whose fields are its YAML parameters. Row filters
 :meth:`Filter.check` for one :class:`~lmmr1.curation.sources.Example`; dataset filters
 (``in_main``: contamination, batched verification; ``cross_row``: duplicates) implement
 :meth:`Filter.check_all` over the rows (for ``cross_row``, those still alive, in order).
+
+Work a dataset filter does once per run (a benchmark index, MinHashes, batched verdicts) happens in
+:meth:`Filter.prepare`, whose result the pipeline hands to every ``check_all`` call of that run:
+filters hold no hidden state. Capability flags tell the pipeline what else a filter needs
+(``needs_phash``, ``needs_verifier``, ``needs_corpus``), so it never asks a filter's name or type.
+A filter may emit only the reasons it declares, plus :data:`FILTER_ERROR`, which the base class owns.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +36,13 @@ class Drop:
 Decision = Drop | None  # None means keep
 
 
+FILTER_ERROR = "filter_error"  # a row filter raised on a row: the row is dropped with the error as detail
+
+
+class UndeclaredReason(AssertionError):
+    """A filter emitted a reason it does not declare: a bug in the filter, not in the data."""
+
+
 class Filter:
     """Base class: subclasses set ``name`` and ``reasons`` and implement ``check`` or ``check_all``."""
 
@@ -36,11 +50,31 @@ class Filter:
     reasons: ClassVar[tuple[str, ...]] = ()
     in_main: ClassVar[bool] = False  # True: runs check_all once in the main process (indexes, batching)
     cross_row: ClassVar[bool] = False  # True: the decision depends on the other rows still alive
+    needs_phash: ClassVar[bool] = False  # True: rows reach check_all with Example.phashes filled
+    needs_verifier: ClassVar[bool] = False  # True: has a `verifier` field, set from the config's `verifier:`
+    needs_corpus: ClassVar[bool] = False  # True: indexes reference files (`benchmarks`); Drop.key names the hit
+
+    @classmethod
+    def declared_reasons(cls) -> tuple[str, ...]:
+        """Every reason this filter may emit: its own, then the base class's ``filter_error``."""
+        return (*cls.reasons, FILTER_ERROR)
+
+    def checked(self, decision: Decision) -> Decision:
+        """``decision``, after making sure its reason is declared (raises :class:`UndeclaredReason`)."""
+        if decision is not None and decision.reason not in self.declared_reasons():
+            raise UndeclaredReason(f"filter {self.name!r} emitted reason {decision.reason!r}, which it does not "
+                                   f"declare (declared: {list(self.declared_reasons())}); add it to `reasons`")
+        return decision
 
     def check(self, ex: Example) -> Decision:
         raise NotImplementedError(f"{type(self).__name__} must implement check() or check_all()")
 
-    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+    def prepare(self, examples: Sequence[Example]) -> Any:
+        """Per-run state built once from every input row (indexes, hashes, verdicts); ``None`` by default."""
+        return None
+
+    def check_all(self, examples: Sequence[Example], state: Any = None) -> list[Decision]:
+        """Decisions for ``examples`` (a subset of the rows ``state`` was prepared from)."""
         return [self.check(ex) for ex in examples]
 
     def settings(self) -> dict[str, Any]:
@@ -83,7 +117,14 @@ def resolve(name: str) -> type[Filter]:
         if not cls.reasons:
             cls.reasons = (cls.name,)
         return cls
-    raise ValueError(f"unknown filter {name!r}; known filters: {sorted(FILTERS)}, or a dotted path to your own class")
+    raise ValueError(f"unknown filter {name!r}{did_you_mean(name, FILTERS)}; known filters: {sorted(FILTERS)}, "
+                     "or a dotted path to your own class")
+
+
+def did_you_mean(name: str, known) -> str:
+    """`` (did you mean 'image'?)`` for a near miss, else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def build(name: str, params: dict[str, Any] | None = None) -> Filter:

@@ -59,33 +59,32 @@ class Contaminated(Filter):
     """Rows whose question overlaps a benchmark's: ``overlap`` of its n-grams, or equal up to digits."""
 
     in_main = True
+    needs_corpus = True
     benchmarks: tuple[str, ...] = ()  # paths of benchmark files or folders (any format `curate` reads)
     ngram: int = 10  # words per n-gram; 13 in GPT-3's study, shorter here because math questions are short
     overlap: float = 0.5  # fraction of the row's n-grams found in one benchmark
     min_chars: int = 40  # digit-stripped match only for texts this long ("find x" matches everything)
     min_exact_chars: int = 12  # exact match (digits kept) of a text-only row this long; rows with images need min_chars
-    _index: dict[str, BenchmarkIndex] = field(default_factory=dict, repr=False, compare=False, init=False)
 
-    def index(self) -> BenchmarkIndex:
-        if "x" not in self._index:
-            idx = BenchmarkIndex(self.ngram)
-            for path in self.benchmarks:
-                ds, info = load_source(path)
-                schema = detect_schema(ds.column_names)
-                name = benchmark_name(path)
-                cols = [c for c in (schema.question_col, schema.answer_col) if c]
-                for i, row in enumerate(ds.select_columns(cols)):
-                    ex = canonical(row, i, schema, info.base_dir)
-                    if ex.question:
-                        idx.add(name, ex.question, self.min_chars)
-                logger.info("decontamination benchmark %s: %d questions", name, idx.sizes.get(name, 0))
-            self._index["x"] = idx
-        return self._index["x"]
+    def prepare(self, examples: Sequence[Example]) -> BenchmarkIndex:
+        """Index the benchmarks' questions (the rows themselves are not needed)."""
+        idx = BenchmarkIndex(self.ngram)
+        for path in self.benchmarks:
+            ds, info = load_source(path)
+            schema = detect_schema(ds.column_names)
+            name = benchmark_name(path)
+            cols = [c for c in (schema.question_col, schema.answer_col) if c]
+            for i, row in enumerate(ds.select_columns(cols)):
+                ex = canonical(row, i, schema, info.base_dir)
+                if ex.question:
+                    idx.add(name, ex.question, self.min_chars)
+            logger.info("decontamination benchmark %s: %d questions", name, idx.sizes.get(name, 0))
+        return idx
 
-    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+    def check_all(self, examples: Sequence[Example], state: BenchmarkIndex | None = None) -> list[Decision]:
         if not self.benchmarks:
             return [None] * len(examples)
-        idx = self.index()
+        idx = self.prepare(examples) if state is None else state
         return [self._one(ex, idx) for ex in examples]
 
     def _one(self, ex: Example, idx: BenchmarkIndex) -> Decision:

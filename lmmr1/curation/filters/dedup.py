@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lmmr1.curation.filters.base import Decision, Drop, Filter, register
@@ -59,7 +59,7 @@ class DuplicateExact(Filter):
     cross_row = True
     in_main = True
 
-    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
+    def check_all(self, examples: Sequence[Example], state: None = None) -> list[Decision]:
         seen: dict[tuple, int] = {}
         out: list[Decision] = []
         for ex in examples:
@@ -70,6 +70,15 @@ class DuplicateExact(Filter):
         return out
 
 
+@dataclass(frozen=True)
+class NearDuplicateState:
+    """What ``near_duplicate`` computes once per run: text, MinHash and pHashes of every row, by row index."""
+
+    text: dict[int, str]
+    minhash: dict[int, Any]
+    phash: dict[int, list[Any]]
+
+
 @register("near_duplicate")
 @dataclass(frozen=True)
 class NearDuplicate(Filter):
@@ -77,33 +86,41 @@ class NearDuplicate(Filter):
 
     cross_row = True
     in_main = True
+    needs_phash = True
     threshold: float = 0.85  # estimated Jaccard similarity of word shingles
     shingle_words: int = 5  # words per shingle
     num_perm: int = 64  # MinHash permutations: more is more exact and slower
     max_phash_distance: int = 10  # Hamming distance of 64-bit pHashes; 0 = identical, unrelated diagrams ~20+
     same_gold: bool = True  # near-identical text asking for another quantity ("find AB" / "find BC") is a new problem
     seed: int = 1
-    _phash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
-    _minhash: dict[int, Any] = field(default_factory=dict, repr=False, compare=False, init=False)
 
-    def check_all(self, examples: Sequence[Example]) -> list[Decision]:
-        from datasketch import MinHash, MinHashLSH
+    def prepare(self, examples: Sequence[Example]) -> NearDuplicateState:
+        """MinHashes of every row's text and pHashes of its images: the stand-alone and sequential passes share them."""
+        from datasketch import MinHash
 
         texts = [dedup_text(ex) for ex in examples]
-        todo = [i for i, ex in enumerate(examples) if ex.index not in self._minhash]
-        fresh = MinHash.bulk([shingles(texts[i], self.shingle_words) for i in todo], num_perm=self.num_perm, seed=self.seed)
-        self._minhash.update((examples[i].index, mh) for i, mh in zip(todo, fresh, strict=True))
-        hashes = [self._minhash[ex.index] for ex in examples]  # stand-alone and sequential passes share them
+        hashes = MinHash.bulk([shingles(t, self.shingle_words) for t in texts], num_perm=self.num_perm, seed=self.seed)
+        return NearDuplicateState({ex.index: t for ex, t in zip(examples, texts, strict=True)},
+                                  {ex.index: mh for ex, mh in zip(examples, hashes, strict=True)},
+                                  {ex.index: _image_hashes(ex) for ex in examples})
+
+    def check_all(self, examples: Sequence[Example], state: NearDuplicateState | None = None) -> list[Decision]:
+        from datasketch import MinHashLSH
+
+        state = self.prepare(examples) if state is None else state
+        texts = [state.text[ex.index] for ex in examples]
+        hashes = [state.minhash[ex.index] for ex in examples]
         lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         out: list[Decision] = []
-        for ex, text, mh in zip(examples, texts, hashes, strict=False):
+        for ex, text, mh in zip(examples, texts, hashes, strict=True):
             match = None
             if text:
                 for j in lsh.query(mh):
                     other = examples[j]
                     if self.same_gold and _gold_key(ex.gold) != _gold_key(other.gold):
                         continue
-                    if mh.jaccard(hashes[j]) >= self.threshold and self._same_images(ex, other):
+                    if mh.jaccard(hashes[j]) >= self.threshold and self._same_images(state.phash[ex.index],
+                                                                                     state.phash[other.index]):
                         match = other.index
                         break
             if match is None:
@@ -114,34 +131,23 @@ class NearDuplicate(Filter):
                 out.append(Drop("near_duplicate", f"near-duplicate of row {match} (0-based)"))
         return out
 
-    def _same_images(self, a: Example, b: Example) -> bool:
-        na, nb = len(a.phashes or a.images), len(b.phashes or b.images)
-        if na == 0 and nb == 0:
-            return True
-        if na != nb:
+    def _same_images(self, a: list[Any], b: list[Any]) -> bool:
+        if len(a) != len(b):
             return False
-        for ha, hb in zip(self._hashes(a), self._hashes(b), strict=False):
-            if ha is None or hb is None or ha - hb > self.max_phash_distance:
-                return False
-        return True
-
-    def _hashes(self, ex: Example) -> list[Any]:
-        if ex.index not in self._phash:
-            import imagehash
-
-            if ex.phashes:
-                self._phash[ex.index] = [imagehash.hex_to_hash(h) if h else None for h in ex.phashes]
-                return self._phash[ex.index]
-            hashes = []
-            for ref in ex.images:
-                try:
-                    hashes.append(imagehash.phash(open_image(ref)))
-                except Exception as exc:  # unreadable images are judged by the image filter
-                    logger.debug("no pHash for row %s: %s", ex.index, exc)
-                    hashes.append(None)
-            self._phash[ex.index] = hashes
-        return self._phash[ex.index]
+        return all(ha is not None and hb is not None and ha - hb <= self.max_phash_distance
+                   for ha, hb in zip(a, b, strict=True))
 
     def settings(self) -> dict[str, Any]:
         keys = ("threshold", "shingle_words", "num_perm", "max_phash_distance", "same_gold", "seed")
         return {k: getattr(self, k) for k in keys}
+
+
+def _image_hashes(ex: Example) -> list[Any]:
+    """The row's pHashes as ``imagehash`` objects (``None`` where an image cannot be read)."""
+    if not (ex.phashes or ex.images):
+        return []
+    import imagehash
+
+    if ex.phashes:
+        return [imagehash.hex_to_hash(h) if h else None for h in ex.phashes]
+    return [imagehash.hex_to_hash(h) if (h := phash_hex(ref)) else None for ref in ex.images]

@@ -56,7 +56,7 @@ def _exists(ref: Any) -> bool:
 class ImageCheck(Filter):
     """Each image must exist, decode, and have a size a vision encoder can use."""
 
-    reasons = ("missing_image", "unreadable_image", "image_too_small", "image_too_large")
+    reasons = ("missing_image", "image_is_directory", "unreadable_image", "image_too_small", "image_too_large")
     min_side: int = 28  # pixels; Qwen2.5-VL's patch merger needs at least one 28x28 block
     max_side: int = 8192  # pixels; beyond this encoders resize away the detail anyway
     max_pixels: int = 40_000_000  # width*height; guards against decompression bombs
@@ -67,16 +67,23 @@ class ImageCheck(Filter):
             return None
         if not ex.images:
             return Drop("missing_image", "the row refers to an image but has none")
+        from PIL import Image
+
         for ref in ex.images:
+            path = ref.get("path") if isinstance(ref, dict) and not ref.get("bytes") else ref
+            if isinstance(path, str) and os.path.isdir(path):
+                return Drop("image_is_directory", f"{path!r} is a folder, not an image file; point the row at a file")
             if not _exists(ref):
                 return Drop("missing_image", f"no such file {ref!r}" if isinstance(ref, str) else "empty image")
             try:
-                img = open_image(ref)
+                img = open_image(ref)  # reads the header only: the size is known before anything is decoded
                 width, height = img.size
                 if width * height > self.max_pixels:
                     return Drop("image_too_large", f"{width}x{height} exceeds {self.max_pixels} pixels")
                 if self.decode:
                     img.load()
+            except Image.DecompressionBombError as exc:  # PIL refuses to even open > 2x MAX_IMAGE_PIXELS
+                return Drop("image_too_large", f"{exc} (limit max_pixels={self.max_pixels})")
             except Exception as exc:  # PIL raises OSError, SyntaxError, ValueError... for broken files
                 return Drop("unreadable_image", f"{type(exc).__name__}: {exc}")
             if min(width, height) < self.min_side:
