@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+from lmmr1.verifiers.choice import is_letter_gold
+from lmmr1.verifiers.normalize import UNITS
+from lmmr1.verifiers.text import TEXT_COMMANDS
+
 ANSWER_TYPES: tuple[str, ...] = (
     "empty", "sentinel", "proof", "choice", "yes_no", "integer", "decimal", "fraction", "interval",
     "set_tuple", "matrix", "equation", "multi_part", "expression", "text",
@@ -30,14 +34,10 @@ _YES_NO = {"yes", "no", "true", "false"}
 _PROOF = re.compile(r"\b(proof|prove|proved|q\.?e\.?d|shown above)\b", re.IGNORECASE)
 _MULTI = re.compile(r"(\([a-d]\)|\b[a-d]\))\s*\S.*(\([a-d]\)|\b[a-d]\))\s*\S|\\text\{\s*and\s*\}|;\s*\S", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z]{4,}")
-_LATEX_TEXT = re.compile(r"\\(?:text|textbf|mathrm|mbox|operatorname)\{([^{}]*)\}")
+_LATEX_TEXT = re.compile(r"\\(?:" + "|".join(TEXT_COMMANDS) + r")\{([^{}]*)\}")
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+")
 _FUNCTIONS = re.compile(r"\b(a?sin|a?cos|a?tan|sqrt|log|ln|exp|pi|sec|csc|cot|abs)\b")
-_UNITS = re.compile(
-    r"\b(cm|mm|km|m|kg|g|units?|inches|inch|feet|foot|ft|degrees?|square|meters?|minutes?|hours?|seconds?|"
-    r"dollars?|cents?|miles?|pounds?|yards?|days?|years?|liters?|percent)\b",
-    re.IGNORECASE,
-)
+_UNITS = re.compile(r"\b(" + "|".join(sorted(UNITS | {"unit", "units", "percent"}, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 def normalize_sentinel(text: str) -> str:
@@ -56,7 +56,7 @@ def classify(gold: str, options: tuple[str, ...] | list[str] = (), sentinels: tu
         return "proof"
     if options and re.fullmatch(r"\(?[A-Za-z]\)?", text):
         return "choice"
-    if re.fullmatch(r"\(?[A-H]\)?", text):
+    if is_letter_gold(text):  # what verify's task="auto" reads as a choice
         return "choice"
     if re.sub(r"\\text\{(.*)\}", r"\1", low).strip("$ ") in _YES_NO:
         return "yes_no"

@@ -22,12 +22,12 @@ import datasets
 from lmmr1.curation.files import FORMATS, file_kind, resolve_image_path
 from lmmr1.curation.readers import detect_license, read_files
 from lmmr1.errors import UserError
+from lmmr1.verifiers.text import LETTERS, find_boxed
 
 logger = logging.getLogger(__name__)
 
 SchemaName = Literal["lmmr1_message", "geometry3k", "formalgeo", "mathvista", "mathv", "plain", "custom"]
 OptionsKind = Literal["none", "list", "mathvista"]
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class SourceError(UserError, ValueError):
@@ -202,9 +202,6 @@ def _first(cols: set[str], *names: str) -> str | None:
 
 
 # ---------------------------------------------------------------- rows
-_BOXED = re.compile(r"\\boxed\s*\{")
-
-
 def clean_gold(raw: Any) -> str:
     """The gold as a string: ``$\\boxed{60}$`` -> ``60``; GSM8K's ``... #### 18`` -> ``18``."""
     if raw is None:
@@ -217,24 +214,10 @@ def clean_gold(raw: Any) -> str:
     for _ in range(2):
         if len(text) >= 2 and text.startswith("$") and text.endswith("$"):
             text = text.strip("$").strip()
-        m = _BOXED.search(text)
-        if m and text.startswith(("\\boxed", "$\\boxed")):
-            inner = _balanced(text, m.end() - 1)
-            if inner is not None:
-                text = inner.strip()
+        boxes = find_boxed(text) if text.startswith(("\\boxed", "$\\boxed")) else []
+        if boxes and boxes[0][0] <= 1:
+            text = boxes[0][2].strip()
     return text
-
-
-def _balanced(text: str, open_at: int) -> str | None:
-    depth = 0
-    for i in range(open_at, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[open_at + 1 : i]
-    return None
 
 
 def parse_messages(value: Any) -> tuple[str, list[Any]]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lmmr1.curation.filters.base import Decision, Drop, Filter, register
 from lmmr1.curation.sources import LETTERS, Example
+from lmmr1.verifiers.text import CONTROL
 
 logger = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @register("gold_verifiable")
@@ -34,7 +33,7 @@ class GoldVerifiable(Filter):
         """The verdict of every distinct (gold, task, options), in one ``verify_batch``."""
         from lmmr1 import verify_batch
 
-        todo = sorted({k for k in map(self._key, examples) if not _CONTROL.search(k[0])}, key=repr)
+        todo = sorted({k for k in map(self._key, examples) if not CONTROL.search(k[0])}, key=repr)
         if not todo:
             return {}
         logger.info("verifying %d distinct golds against themselves", len(todo))
@@ -55,7 +54,7 @@ class GoldVerifiable(Filter):
     @staticmethod
     def _decide(key: tuple, verdicts: dict[tuple, Any]) -> Decision:
         gold = key[0]
-        bad = _CONTROL.search(gold)
+        bad = CONTROL.search(gold)
         if bad:  # e.g. "\frac" read as form feed + "rac" when a JSON writer missed an escape
             return Drop("gold_unparseable", f"control character {bad.group()!r} in gold {gold!r} (a lost backslash escape?)")
         verdict = verdicts[key]
