@@ -341,7 +341,8 @@ def _phrase_answer(phrase: str, source: str) -> Extraction:
         return Extraction(listed, source)
     if math and phrase.lstrip().startswith(("$", "\\(", "\\[")):
         return Extraction(math[0].strip() or None, source)  # "$5$ apples", "$x=3$, so …"
-    if (not _PROSE_WORD.search(_strip_math(phrase)) or len(phrase.split()) <= 3) and not _CJK.search(phrase):
+    short = len(phrase.split()) <= 3 and not _VERB.search(_strip_math(phrase))  # "It is 12" has a verb
+    if (not _PROSE_WORD.search(_strip_math(phrase)) or short) and not _CJK.search(phrase):
         return Extraction(_unwrap_math(phrase) if math else phrase, source)
     lead = _lead_value(phrase)
     if lead is not None:

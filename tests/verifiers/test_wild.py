@@ -68,6 +68,23 @@ GOLDS_THAT_DO_NOT_PARSE = [
     (r"<answer>$\frac{N_1}{N}$</answer>", r"\frac{\mathrm{N}_{1}}{\mathrm{~N}}", True),
 ]
 
+PROSE = [
+    ("Natalia sold 48/2 = 24 clips in May.\nNatalia sold 48+24 = 72 clips altogether in April and May.", "72", True),
+    ("So, the answer is 18 dollars.", "18", True),
+    ("Weng earns 0.2 x 50 = $10.", "10", True),
+    ("In total, she has 5 + 3 = 8 apples.", "8", True),
+    ("Final answer: 1,234 people attended.", "1234", True),
+    ("So Betty needs $5 more.", "5", True),
+    ("The total cost is $1,200.50.", "1200.5", True),
+    ("That means 20% of the students, or 6 students, passed.", "6", True),
+    ("The answer is 5 because 2 + 3 = 5.", "3", False),
+    ("The value of x is 5, so y is 10.", "10", True),
+    ("<answer>The area is 25 square units.</answer>", "25", True),
+    ("<answer>There are 4 solutions</answer>", "4", True),
+    ("<answer>Approximately 3.14</answer>", "3.14", True),
+    ("<answer>It is 12.</answer>", "12", True),
+]
+
 SMALLER = [
     (r"<answer>$2\frac{1}{2}$</answer>", r"\frac{5}{2}", True),  # a mixed number
     ("<answer>4:30 p.m.</answer>", "4:30 pm", True),
@@ -77,7 +94,7 @@ SMALLER = [
 
 @pytest.mark.parametrize(
     ("completion", "gold", "expected"),
-    WORDS_AFTER_NUMBER + UNICODE_AND_CHINESE + SEVERAL_SOLUTIONS + CURRENCY + QUALIFIERS + GOLDS_THAT_DO_NOT_PARSE + SMALLER,
+    WORDS_AFTER_NUMBER + UNICODE_AND_CHINESE + SEVERAL_SOLUTIONS + CURRENCY + QUALIFIERS + GOLDS_THAT_DO_NOT_PARSE + PROSE + SMALLER,
 )
 def test_wild_answers(completion, gold, expected):
     v = verify(completion, gold)
