@@ -136,6 +136,7 @@ class _Worker:
             close_fds=True,
         )
         self._ready = False
+        self._ready_lock = threading.Lock()  # warm_up(wait=True) and a call may wait at once
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
         assert self.proc.stdout is not None
@@ -161,15 +162,16 @@ class _Worker:
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
         """Block until the worker has imported sympy; WorkerCrashed if it does not within ``timeout``."""
-        if self._ready:
-            return
-        try:
-            hello = self._receive(time.monotonic() + timeout)
-        except BudgetExceeded as exc:
-            raise WorkerCrashed(f"verifier worker did not start within {timeout:.0f} s") from exc
-        if hello != "ready":
-            raise WorkerCrashed(f"verifier worker sent {hello!r} instead of 'ready'")
-        self._ready = True
+        with self._ready_lock:
+            if self._ready:
+                return
+            try:
+                hello = self._receive(time.monotonic() + timeout)
+            except BudgetExceeded as exc:
+                raise WorkerCrashed(f"verifier worker did not start within {timeout:.0f} s") from exc
+            if hello != "ready":
+                raise WorkerCrashed(f"verifier worker sent {hello!r} instead of 'ready'")
+            self._ready = True
 
     def call(self, func: str, args: tuple, timeout: float | None = None, *, deadline: float | None = None) -> Any:
         """Run ``func(*args)``; BudgetExceeded once ``deadline`` (or ``timeout`` s from now) passes.
@@ -297,11 +299,12 @@ class WorkerPool:
         with self._lock:
             missing = max(0, min(n or self.size, self.size) - self._count)
             self._count += missing
-        for _ in range(missing):
+        for started in range(missing):
             try:
                 worker = _Worker()
             except BaseException:
-                self._hand_over(None)
+                for _ in range(missing - started):  # give back the slots not filled
+                    self._hand_over(None)
                 raise
             self._hand_over(worker)
         if wait:
