@@ -152,6 +152,9 @@ def test_client_disconnect_is_one_quiet_line(url, caplog):
     with caplog.at_level(logging.INFO):
         with _raw(url) as sock:
             sock.sendall(b"POST /get_reward HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+        body = json.dumps({"query": [r"\boxed{\sqrt{8}}"], "labels": [r"2\sqrt{2}"]}).encode()
+        with _raw(url) as sock:  # a whole request, then gone before the reply
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         time.sleep(0.5)
         post(url, {"query": [BOXED], "labels": ["42"]})  # the server keeps serving
     assert "disconnected before sending its whole request" in caplog.text
