@@ -3,9 +3,12 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmmr1 import MathConfig, verify, verify_batch
 from lmmr1.verifiers.api import judge
+from lmmr1.verifiers.batch import verify_row
 
 TOWER = r"\boxed{\dfrac{5^{\left(5^{\left(5^{5}\right)}\right)}}{16}}"
 
@@ -86,3 +89,24 @@ def test_bad_completions_tasks_and_options_are_rows_not_crashes():
 def test_verify_itself_still_refuses_misuse():
     with pytest.raises(TypeError, match="gold"):
         verify("1", None)  # type: ignore[arg-type]
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(),
+    st.just(10**5000),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=2), st.text(max_size=2), max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(completion=st.one_of(st.text(max_size=30), _ANY_VALUE), gold=_ANY_VALUE, task=st.sampled_from(["auto", "math", "choice", "geometry", "poetry", None]))
+def test_verify_row_never_raises(completion, gold, task):
+    v = verify_row(completion, gold, task)
+    assert v.reason in {"equal", "not_equal", "no_answer", "hedged", "letter_not_in_options", "gold_unparseable", "timeout", "error"}
+    if not isinstance(completion, str) or not isinstance(gold, (str, int, float)) or isinstance(gold, bool):
+        assert v.reason in {"no_answer", "gold_unparseable"}
