@@ -5,6 +5,10 @@ Both follow TRL's reward contract, ``f(prompts, completions, completion_ids=None
 logged metric ``rewards/<__name__>/mean`` after it). A completion is a string, or a conversation
 ``[{"role": "assistant", "content": str | [{"type": "text", "text": ...}, ...]}]``.
 
+One bad row never fails the step: a completion that is neither scores as ``no_answer`` (0.0, and
+0.0 format), a gold that is missing, NaN, infinite or not text or a number gets ``None``
+(``gold_unparseable``), and every other row is scored.
+
 >>> from lmmr1.rewards import AccuracyReward, FormatReward
 >>> AccuracyReward()(prompts=["1+1?"], completions=["<answer>2</answer>"], solution=["2"])
 [1.0]
@@ -45,6 +49,18 @@ def completion_text(completion: Any) -> str:
         "a completion must be a string or a list of chat messages like "
         f"[{{'role': 'assistant', 'content': '...'}}], got {type(completion).__name__}: {completion!r:.120}"
     )
+
+
+def _texts(completions: Sequence[Any], reward: str) -> list[str | None]:
+    """Each completion's text, ``None`` for one that is not a completion (it scores no_answer)."""
+    texts: list[str | None] = []
+    for i, completion in enumerate(completions):
+        try:
+            texts.append(completion_text(completion))
+        except TypeError as exc:
+            logger.warning("%s: completion %d is not a completion, scored as no answer: %s", reward, i, exc)
+            texts.append(None)
+    return texts
 
 
 def _content_text(content: Any) -> str:
@@ -128,12 +144,12 @@ class AccuracyReward:
     def __call__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), completion_ids: Any = None, **kwargs: Any
     ) -> list[float | None]:
-        texts = [completion_text(c) for c in completions]
+        texts = _texts(completions, self.name)
         n = len(texts)
         golds = _column(kwargs, self.gold_column, n, self.name, required=True)
         tasks = _column(kwargs, self.task_column, n, self.name, required=False)
         options = _column(kwargs, self.options_column, n, self.name, required=False)
-        tasks_arg: str | list[str] = self.default_task if tasks is None else [t or self.default_task for t in tasks]
+        tasks_arg: str | list = self.default_task if tasks is None else [t or self.default_task for t in tasks]
         if options is not None:
             options = [drop_option_padding(o) for o in options]
         verdicts = verify_batch(texts, golds, tasks=tasks_arg, options=options, config=self.config, workers=self.workers)
@@ -166,7 +182,7 @@ class FormatReward:
     def __call__(
         self, prompts: Sequence[Any] | None = None, completions: Sequence[Any] = (), completion_ids: Any = None, **kwargs: Any
     ) -> list[float | None]:
-        return [check_format(completion_text(c), self.style).score for c in completions]
+        return [0.0 if t is None else check_format(t, self.style).score for t in _texts(completions, self.name)]
 
 
 def _report(kwargs: dict[str, Any], name: str, verdicts: list[Verdict], log_reasons: bool) -> None:

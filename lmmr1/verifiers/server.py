@@ -12,7 +12,11 @@ response that cannot be verified gets accuracy 0.0; its reason is in ``reasons``
 ("math", "choice", "geometry", "auto") and multiple-choice options per item.
 
 Concurrent requests are merged into one ``verify_batch`` call, run in a worker thread so the event
-loop keeps accepting requests. Bad requests get a 4xx with a message; the server keeps serving.
+loop keeps accepting requests. Bad requests get a 4xx with a message (400 malformed, 408 a body
+that does not arrive in ``--body-timeout`` s, 413 too large, 415 not JSON); the server keeps
+serving. A bad *item* fails only itself: a label that is null, NaN, infinite or not text or a
+number is ``gold_unparseable``, a query that is not text is ``no_answer``, and the other items
+are scored. A client that disconnects is logged in one line.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ from lmmr1.verifiers.verdict import TASKS
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024  # bytes; 4,096 queries of ~16 KB each
+DEFAULT_BODY_TIMEOUT_S = 60.0  # seconds to receive a whole body; 64 MiB at ~1 MB/s
+# A lone surrogate can only arrive as a \ud800-\udfff escape or as their (surrogatepass) bytes.
+_MAYBE_SURROGATE = re.compile(rb"\\u[dD][89abcdefABCDEF]|\xed[\xa0-\xbf]")
 # Where the response starts when the query does not begin with the prompt (chatml, DeepSeek, base).
 ASSISTANT_MARKERS = ("<|im_start|>assistant\n", "<｜Assistant｜>", "Assistant:")
 END_MARKERS = ("<|im_end|>", "<｜end▁of▁sentence｜>", "<|endoftext|>")
@@ -49,6 +56,7 @@ class ServerConfig:
     default_task: str = "auto"
     workers: int | None = None  # verify_batch processes; None lets the engine choose
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S  # a slower body (or a false Content-Length) gets 408
     response_prefix: str | None = None  # regex; the response starts after its last match
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
 
@@ -63,6 +71,8 @@ class ServerConfig:
             raise ValueError(f"workers must be a positive int (or unset for all cores), got {self.workers!r}")
         if not (isinstance(self.max_body_bytes, int) and self.max_body_bytes > 0):
             raise ValueError(f"max_body_bytes must be a positive int, got {self.max_body_bytes!r}")
+        if not (isinstance(self.body_timeout_s, (int, float)) and self.body_timeout_s > 0):
+            raise ValueError(f"body_timeout_s must be a number of seconds > 0, got {self.body_timeout_s!r}")
         if self.response_prefix is not None:
             try:
                 re.compile(self.response_prefix)
@@ -100,8 +110,8 @@ class RequestError(Exception):
 
 @dataclass(frozen=True)
 class _Items:
-    responses: list[str]
-    labels: list[str]
+    responses: list[str | None]  # None: the query was not text (no_answer)
+    labels: list[Any]  # verify_batch answers a bad label gold_unparseable
     tasks: list[str]
     options: list[Any]
 
@@ -125,9 +135,9 @@ def parse_request(payload: Any, config: ServerConfig) -> _Items:
     wrong = {k: len(v) for k, v in lists.items() if len(v) != n}
     if wrong:
         raise RequestError(400, f"every list must have one entry per query ({n}); got lengths {wrong}")
-    queries = _strings(lists["query"], "query", allow_numbers=False)
-    prompts = _strings(lists["prompts"], "prompts", allow_numbers=False) if "prompts" in lists else [None] * n
-    labels = _strings(lists["labels"], "labels", allow_numbers=True)
+    queries = lists["query"]  # a query that is not text is that item's no_answer
+    prompts = _strings(lists["prompts"], "prompts") if "prompts" in lists else [None] * n
+    labels = lists["labels"]
     tasks = lists.get("tasks") or [config.default_task] * n
     for i, task in enumerate(tasks):
         if task not in (*TASKS, "auto"):
@@ -136,21 +146,56 @@ def parse_request(payload: Any, config: ServerConfig) -> _Items:
     for i, opt in enumerate(options):
         if opt is not None and not isinstance(opt, (dict, list)):
             raise RequestError(400, f"options[{i}] must be an object letter -> text, a list, or null; got {type(opt).__name__}")
-    responses = [extract_response(q, p, config.response_prefix) for q, p in zip(queries, prompts, strict=True)]
-    return _Items(responses, labels, list(tasks), list(options))
+    responses = [
+        extract_response(q, p, config.response_prefix) if isinstance(q, str) else None
+        for q, p in zip(queries, prompts, strict=True)
+    ]
+    return _Items(responses, list(labels), list(tasks), list(options))
 
 
-def _strings(values: list[Any], key: str, *, allow_numbers: bool) -> list[str]:
-    out = []
+def _strings(values: list[Any], key: str) -> list[str]:
+    for i, v in enumerate(values):
+        if not isinstance(v, str):
+            raise RequestError(400, f"{key}[{i}] must be a string, got {type(v).__name__}: {v!r:.80}")
+    return values
+
+
+def _check_unicode(values: list[Any], key: str) -> None:
+    """Refuse a lone surrogate (``"\\ud800"`` in JSON): no answer can be read from, or sent back
+    as, text that is not Unicode."""
     for i, v in enumerate(values):
         if isinstance(v, str):
-            out.append(v)
-        elif allow_numbers and isinstance(v, (int, float)) and not isinstance(v, bool):
-            out.append(str(v))
-        else:
-            kind = "strings or numbers" if allow_numbers else "strings"
-            raise RequestError(400, f"{key}[{i}] must be one of {kind}, got {type(v).__name__}: {v!r:.80}")
-    return out
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise RequestError(
+                    400, f"{key}[{i}] holds a lone surrogate (U+{ord(v[e.start]):04X} at character {e.start}); send valid Unicode text"
+                ) from None
+
+
+def _parse_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+        raise RequestError(400, f"a number in the body has {len(digits)} digits, too many to read; send it as a string") from None
+
+
+def decode_body(body: bytes) -> Any:
+    """The JSON of a request body; :class:`RequestError` (400) saying what is wrong with it."""
+    try:
+        payload = json.loads(body, parse_int=_parse_int)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise RequestError(400, f"body is not valid JSON: {e}") from e
+    except RecursionError:
+        raise RequestError(400, "body is nested too deeply to read; send flat lists of strings") from None
+    if _MAYBE_SURROGATE.search(body) and isinstance(payload, dict):
+        for key in ("query", "prompts", "labels", "tasks", "options"):
+            if isinstance(payload.get(key), list):
+                _check_unicode(payload[key], key)
+                for i, opts in enumerate(payload[key] if key == "options" else ()):
+                    if isinstance(opts, (dict, list)):
+                        _check_unicode(list(opts.values() if isinstance(opts, dict) else opts), f"options[{i}]")
+    return payload
 
 
 def score_items(items: _Items, config: ServerConfig) -> dict[str, Any]:
@@ -159,7 +204,7 @@ def score_items(items: _Items, config: ServerConfig) -> dict[str, Any]:
         items.responses, items.labels, tasks=items.tasks, options=items.options, config=config.verifier, workers=config.workers
     )
     acc = [1.0 if v.correct else 0.0 for v in verdicts]
-    fmt = [check_format(r, config.format_style).score for r in items.responses]
+    fmt = [0.0 if r is None else check_format(r, config.format_style).score for r in items.responses]
     return {
         "rewards": [a + config.format_weight * f for a, f in zip(acc, fmt, strict=True)],
         "scores": acc,
@@ -214,23 +259,45 @@ def _slice(result: dict[str, Any], start: int, stop: int) -> dict[str, Any]:
     return out
 
 
-async def _read_body(request: Any, limit: int) -> bytes:
+def _check_content_type(request: Any) -> None:
+    """JSON (``application/json``, ``application/*+json``) or no Content-Type at all."""
+    declared = request.headers.get("content-type")
+    if declared is None:
+        return
+    media = declared.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise RequestError(415, f"Content-Type {declared!r} is not JSON; send the body as application/json")
+
+
+async def _read_body(request: Any, limit: int, timeout: float) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestError(413, f"body of {declared} bytes exceeds --max-body-bytes={limit}; send smaller batches")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"body exceeds --max-body-bytes={limit}; send smaller batches")
-        chunks.append(chunk)
+
+    async def read() -> None:
+        nonlocal size
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(413, f"body exceeds --max-body-bytes={limit}; send smaller batches")
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(read(), timeout)
+    except asyncio.TimeoutError:
+        raise RequestError(
+            408, f"got {size} of {declared or 'an unknown number of'} body bytes in --body-timeout={timeout:g} s; "
+            "send the whole body (is Content-Length right?)"
+        ) from None
     return b"".join(chunks)
 
 
 def create_app(config: ServerConfig | None = None):
     """The ASGI app (Starlette): POST ``/get_reward`` and ``/``, GET ``/health``."""
     from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
+    from starlette.requests import ClientDisconnect
+    from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     config = config or ServerConfig()
@@ -238,12 +305,13 @@ def create_app(config: ServerConfig | None = None):
 
     async def get_reward(request):
         try:
-            body = await _read_body(request, config.max_body_bytes)
-            try:
-                payload = json.loads(body)
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise RequestError(400, f"body is not valid JSON: {e}") from e
-            items = parse_request(payload, config)
+            _check_content_type(request)
+            body = await _read_body(request, config.max_body_bytes, config.body_timeout_s)
+            items = parse_request(decode_body(body), config)
+        except ClientDisconnect:
+            client = request.client.host if request.client else "?"
+            logger.info("client %s disconnected before sending its whole request", client)
+            return Response(status_code=400)  # nobody is left to read it
         except RequestError as e:
             logger.info("rejected request (%d): %s", e.status, e.message)
             return JSONResponse({"error": e.message}, status_code=e.status)
@@ -267,16 +335,21 @@ def create_app(config: ServerConfig | None = None):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lmmr1-reward-server", description=__doc__.split("\n\n")[0])
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    p.add_argument("--port", type=int, default=5000)
-    p.add_argument("--workers", type=int, default=None, help="verifier processes (default: all cores)")
+    p = argparse.ArgumentParser(
+        prog="lmmr1-reward-server",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind; 127.0.0.1 is loopback only")
+    p.add_argument("--port", type=int, default=5000, help="port to listen on")
+    p.add_argument("--workers", type=int, default=None, help="verifier processes; None is all cores")
     p.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="larger requests get 413")
+    p.add_argument("--body-timeout", type=float, default=DEFAULT_BODY_TIMEOUT_S, help="seconds to receive a body, else 408")
     p.add_argument("--format-weight", type=float, default=0.5, help="reward = accuracy + W * format (LMM-R1: 0.5)")
-    p.add_argument("--format-style", choices=("strict", "tags"), default="strict")
+    p.add_argument("--format-style", choices=("strict", "tags"), default="strict", help="format reward style")
     p.add_argument("--task", choices=(*TASKS, "auto"), default="auto", help="task when a request sends no 'tasks'")
     p.add_argument("--response-prefix", default=None, help="regex after which the response starts in a query")
-    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"), help="log level")
     return p
 
 
@@ -289,6 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             default_task=args.task,
             workers=args.workers,
             max_body_bytes=args.max_body_bytes,
+            body_timeout_s=args.body_timeout,
             response_prefix=args.response_prefix,
         )
     except ValueError as e:
@@ -302,4 +376,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["ServerConfig", "create_app", "extract_response", "main", "parse_request", "score_items"]
+__all__ = ["ServerConfig", "create_app", "decode_body", "extract_response", "main", "parse_request", "score_items"]

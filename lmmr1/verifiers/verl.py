@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from lmmr1.verifiers.api import verify
+from lmmr1.verifiers.batch import verify_row
 from lmmr1.verifiers.format_tags import check_format
 from lmmr1.verifiers.rewards import drop_option_padding
 
@@ -41,15 +41,17 @@ def compute_score(
 
     score = acc + format_weight * format. A response that cannot be verified (unparseable gold,
     timeout) scores acc 0.0 with ``verifiable`` False and the reason said: verl has no "no reward".
-    Unknown keywords from newer verl versions are ignored.
+    A bad row never raises (it would stop the step): a ground truth that is missing, NaN,
+    infinite or not text or a number is ``gold_unparseable``; a response that is not a string
+    is ``no_answer`` with format 0. Unknown keywords from newer verl versions are ignored.
     """
     if not isinstance(format_weight, (int, float)) or format_weight < 0:
         raise ValueError(f"format_weight must be a number >= 0 (LMM-R1 uses 0.5), got {format_weight!r}")
     info = extra_info if isinstance(extra_info, dict) else {}
     task = info.get("task") or "auto"
     options = drop_option_padding(info.get("options"))  # parquet pads dict columns with None
-    verdict = verify(solution_str, ground_truth, task=task, options=options)
-    fmt = check_format(solution_str, format_style).score
+    verdict = verify_row(solution_str, ground_truth, task=task, options=options)
+    fmt = check_format(solution_str, format_style).score if isinstance(solution_str, str) else 0.0
     acc = 1.0 if verdict.correct else 0.0
     return {
         "score": acc + format_weight * fmt,

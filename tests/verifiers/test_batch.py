@@ -3,9 +3,12 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmmr1 import MathConfig, verify, verify_batch
 from lmmr1.verifiers.api import clear_caches
+from lmmr1.verifiers.batch import verify_row
 
 TOWER = r"\boxed{\dfrac{5^{\left(5^{\left(5^{5}\right)}\right)}}{16}}"
 
@@ -55,3 +58,55 @@ def test_real_batch_matches_verify(shared_data):
     batch = verify_batch(completions, golds)
     assert batch == [verify(c, g) for c, g in zip(completions, golds, strict=True)]
     assert sum(v.correct is True for v in batch) >= 118  # both correct wrappings of nearly every gold
+
+
+BAD_GOLDS = [None, float("nan"), float("inf"), -float("inf"), 10**5000, [5], {"answer": 5}, object(), True]
+
+
+def test_one_bad_row_never_takes_the_batch_down():
+    """A missing (None), NaN, infinite, huge-int or non-text gold is gold_unparseable; the rest are scored.
+
+    Before, a gold int of > 4,300 digits raised ValueError and lost the whole batch.
+    """
+    completions = [r"\boxed{\sqrt{4}}"] * (len(BAD_GOLDS) + 2)
+    golds = ["2", *BAD_GOLDS, "3"]
+    verdicts = verify_batch(completions, golds, workers=2)
+    assert [v.reason for v in verdicts] == ["equal"] + ["gold_unparseable"] * len(BAD_GOLDS) + ["not_equal"]
+    assert all(v.score == 0.0 and v.correct is None and v.detail for v in verdicts[1:-1])
+
+
+def test_bad_completions_tasks_and_options_are_rows_not_crashes():
+    completions = [None, 42, "<answer>5</answer>", "<answer>A</answer>", "<answer>5</answer>"]
+    golds = ["5", "5", "5", "A", "5"]
+    tasks = ["auto", "auto", "poetry", "choice", "auto"]
+    options = [None, None, None, 7, None]  # an int is no option list
+    verdicts = verify_batch(completions, golds, tasks=tasks, options=options)
+    assert [v.reason for v in verdicts] == ["no_answer", "no_answer", "gold_unparseable", "gold_unparseable", "equal"]
+    assert verdicts[0].correct is False and "NoneType" in verdicts[0].detail
+    assert "poetry" in verdicts[2].detail and "options" in verdicts[3].detail
+
+
+def test_verify_itself_still_refuses_misuse():
+    with pytest.raises(TypeError, match="gold"):
+        verify("1", None)  # type: ignore[arg-type]
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(),
+    st.just(10**5000),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=2), st.text(max_size=2), max_size=2),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(completion=st.one_of(st.text(max_size=30), _ANY_VALUE), gold=_ANY_VALUE, task=st.sampled_from(["auto", "math", "choice", "geometry", "poetry", None]))
+def test_verify_row_never_raises(completion, gold, task):
+    v = verify_row(completion, gold, task)
+    assert v.reason in {"equal", "not_equal", "no_answer", "hedged", "letter_not_in_options", "gold_unparseable", "timeout", "error"}
+    if not isinstance(completion, str) or not isinstance(gold, (str, int, float)) or isinstance(gold, bool):
+        assert v.reason in {"no_answer", "gold_unparseable"}

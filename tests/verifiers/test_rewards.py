@@ -242,3 +242,19 @@ def test_options_padded_by_datasets_struct_columns():
     reward(prompts=["q"], completions=["<answer>C</answer>"], log_extra=lambda c, v: reasons.extend(v),
            **{k: v[:1] for k, v in columns.items()})  # fmt: skip
     assert reasons == ["letter_not_in_options"]  # C is not an option of row 0, not just a wrong letter
+
+
+# --- one bad row never fails the step -------------------------------------------------------------
+
+
+def test_a_missing_gold_is_none_and_the_other_rows_are_scored():
+    # A `datasets` column with a missing value; before, this raised TypeError and crashed the step.
+    out = AccuracyReward()(prompts=["", ""], completions=["<answer>5</answer>"] * 2, solution=["5", None])
+    assert out == [1.0, None]
+
+
+def test_degenerate_golds_and_completions_are_rows_not_crashes():
+    golds = ["7", float("nan"), float("inf"), 10**5000, [7], "7", "7"]
+    completions = [GOOD] * 5 + [None, conv(7)]
+    assert AccuracyReward()(prompts=["q"] * 7, completions=completions, solution=golds) == [1.0, None, None, None, None, 0.0, 0.0]
+    assert FormatReward()(prompts=["q"] * 3, completions=[GOOD, None, 42]) == [1.0, 0.0, 0.0]

@@ -72,3 +72,18 @@ def test_parquet_padded_options_lose_their_none_entries():
     # verl reads extra_info from parquet, where a dict column holds every key of every row.
     info = {"task": "choice", "options": {"A": "3", "B": "7", "C": None, "D": None}}
     assert compute_score("mathv", "<answer>D</answer>", "B", extra_info=info)["reason"] == "letter_not_in_options"
+
+
+@pytest.mark.parametrize(
+    "ground_truth", [None, float("nan"), float("inf"), 10**5000, [42], {"x": 1}], ids=["None", "nan", "inf", "5000-digit-int", "list", "dict"]
+)
+def test_a_bad_ground_truth_is_unverifiable_not_a_crash(ground_truth):
+    out = compute_score("x", "<think>ok</think><answer>42</answer>", ground_truth, format_weight=0.5)
+    assert (out["acc"], out["verifiable"], out["reason"], out["score"]) == (0.0, False, "gold_unparseable", 0.5)
+    json.dumps(out)
+
+
+@pytest.mark.parametrize("response", [None, 42, ["<answer>42</answer>"]])
+def test_a_response_that_is_not_text_is_no_answer(response):
+    out = compute_score("x", response, "42", format_weight=0.5)
+    assert (out["score"], out["reason"], out["verifiable"], out["format"]) == (0.0, "no_answer", True, 0.0)
