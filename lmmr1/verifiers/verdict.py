@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+# TASKS is the task registry (name -> Task), filled when lmmr1.verifiers is imported: `task in TASKS`
+# and `(*TASKS, "auto")` read the registered names, so a task added with register() is known everywhere.
+from lmmr1.verifiers.tasks import TASKS  # noqa: F401 - re-exported
+
 Task = Literal["math", "choice", "geometry"]
 TaskArg = Literal["math", "choice", "geometry", "auto"]
-TASKS: tuple[str, ...] = ("math", "choice", "geometry")
 
 #: Every reason a verifier may give, with its meaning. Codes are stable: code may match on them.
 REASONS: dict[str, str] = {
