@@ -144,6 +144,8 @@ def open_math_tail(text: str) -> str | None:
         end = _find_closer(text, m.end(), dict(_OPENERS)[m.group(0)])
         if end < 0:
             content = text[m.end() :]
+            if not content.strip():
+                return None  # a trailing "$" ("1,000.99$") opens nothing
             if m.group(0) == "$" and _MONEY.match(content) and "\\" not in content:
                 pos = m.end()  # "$70,000." is money; "… is $1" (cut off) may be the start of math
                 continue
@@ -439,21 +441,7 @@ def _last_sentence_answer(sentence: str) -> str | None:
     if sentence.count("$") % 2 and not _money_only(sentence):  # a split cut a $…$ in two
         sentence = sentence.replace("$", " ").strip()
     found = _phrase_answer(sentence, "last_sentence")
-    if found.hedged:
-        return None
-    text = found.text
-    if text is None:
-        return None
-    if text == sentence and _PROSE_WORD.search(_strip_math(sentence)) and len(sentence.split()) > 3:
-        value = _value_after_verb(sentence)
-        if value is not None:
-            return value
-        math = math_segments(sentence)
-        if math:
-            return math[-1].strip()
-        numbers = _LAST_NUMBER.findall(sentence)
-        return numbers[-1].rstrip(",") if numbers else None
-    return text
+    return None if found.hedged else found.text
 
 
 # --- the whole completion ------------------------------------------------------------------------
