@@ -126,8 +126,9 @@ def verify(
 ) -> Verdict:
     """Judge one model completion against its gold answer.
 
-    Never raises for string inputs and returns within the task config's ``timeout_s``: extraction,
-    normalisation and every worker call share one deadline. Raises ``TypeError``/``ValueError``
+    Never raises for string inputs. Its work gets the task config's ``timeout_s``: extraction,
+    normalisation and every worker call share one deadline, which time spent queued for a busy
+    worker pushes back (so a verdict never depends on how busy the pool is). Raises ``TypeError``/``ValueError``
     only for misuse (a non-string completion, an unknown task, options that are neither a mapping
     nor a list), and lets through an exception the caller's own signal handler raises.
     ``correct`` is ``None`` (score 0.0) when the verdict cannot be reached: ``gold_unparseable``,
