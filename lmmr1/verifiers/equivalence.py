@@ -28,7 +28,9 @@ from lmmr1.verifiers.hedge import is_hedge
 from lmmr1.verifiers.normalize import (
     MAX_ANSWER_CHARS,
     Normalized,
+    as_interval,
     drop_lhs_variable,
+    is_interval,
     is_text_answer,
     normalize,
     text_key,
@@ -242,6 +244,10 @@ def _compare_items(gi: list[str], pi: list[str], g: Normalized, p: Normalized, c
 
 def _compare_one(g: _Side, p: _Side, cfg: MathConfig, ctx: Context, scale: Fraction | None) -> Outcome:
     gt, pt = g.text, p.text
+    g_interval = gt if is_interval(gt) else as_interval(gt)
+    p_interval = pt if is_interval(pt) else as_interval(pt)
+    if g_interval and p_interval:  # "-2 \\le x \\le 7" answers "x \\in [-2, 7]", and vice versa
+        gt, pt = g_interval, p_interval
     if _is_relation(gt) != _is_relation(pt):  # `x = 5` answers the gold `5`, and vice versa
         gt = strip_wrappers(drop_lhs_variable(gt))
         pt = strip_wrappers(_last_side(drop_lhs_variable(pt)))

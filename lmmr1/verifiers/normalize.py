@@ -146,6 +146,40 @@ def _short_items(s: str) -> bool:
     return len(items) > 1 and all(re.fullmatch(r"[A-Za-z]{1,3}|\(?[\w\\{}^ ]{1,12}\)?", i) for i in items)
 
 
+_LT = r"(<|\\leq?\b|\\leqslant\b)"
+_GT = r"(>|\\geq?\b|\\geqslant\b)"
+_SIDE = r"([^<>=]+?)"
+_CHAIN = re.compile(rf"^{_SIDE}\s*{_LT}\s*[a-zA-Z]\s*{_LT}\s*{_SIDE}$")
+_ABOVE = re.compile(rf"^[a-zA-Z]\s*{_GT}\s*{_SIDE}$|^{_SIDE}\s*{_LT}\s*[a-zA-Z]$")
+_BELOW = re.compile(rf"^[a-zA-Z]\s*{_LT}\s*{_SIDE}$|^{_SIDE}\s*{_GT}\s*[a-zA-Z]$")
+_IN_SET = re.compile(r"^[a-zA-Z]\s*\\in\s*")
+
+
+def as_interval(s: str) -> str | None:
+    """An inequality in one variable as an interval: ``-2 \\le x < 7`` → ``[-2, 7)``, ``x > 3`` →
+    ``(3, \\infty)``, ``x \\in [0, 1]`` → ``[0, 1]``; ``None`` for anything else."""
+    s = s.strip()
+    if _IN_SET.match(s):
+        return _IN_SET.sub("", s)
+    m = _CHAIN.match(s)
+    if m:
+        low, op1, op2, high = m.groups()
+        return f"{'(' if op1 == '<' else '['}{low.strip()}, {high.strip()}{')' if op2 == '<' else ']'}"
+    m = _ABOVE.match(s)
+    if m:
+        op, bound = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"{'(' if op in '<>' else '['}{bound.strip()}, \\infty)"
+    m = _BELOW.match(s)
+    if m:
+        op, bound = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"(-\\infty, {bound.strip()}{')' if op in '<>' else ']'}"
+    return None
+
+
+def is_interval(s: str) -> bool:
+    return bool(re.fullmatch(r"[\[(].*,.*[\])](?:\s*\\cup\s*[\[(].*[\])])*", s.strip()))
+
+
 def drop_lhs_variable(s: str) -> str:
     """``x = 5`` → ``5`` (a lone variable on the left of the only relation)."""
     m = _LHS_VAR.match(s)

@@ -24,6 +24,7 @@ import re
 import sympy
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
 from math_verify import verify as mv_verify
+from sympy.core.function import AppliedUndef
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +88,34 @@ def symbolic_equal(gold: str, pred: str, rel_tol: float, strip_units: bool = Tru
         return False, "not_equal", "prediction cannot be parsed"
     ok = mv_verify(list(g), list(p), timeout_seconds=None, float_rounding=10)
     if not ok:
-        return False, "not_equal", None
+        renamed = _renamed(g[0], p[0])
+        if renamed is None or not mv_verify([g[0]], [renamed], timeout_seconds=None, float_rounding=10):
+            return False, "not_equal", None
+        p = (renamed, *p[1:])
     veto = _veto(g[0], p[0], rel_tol)
     if veto:
         return False, "not_equal", veto
     return True, "equal", None
+
+
+def _renamed(g: object, p: object) -> sympy.Basic | None:
+    """The prediction with ``i`` read as the imaginary unit when both sides use it (``i(2-i)`` for
+    ``1+2i``), or a function defined with another variable (``f(z)=z`` for ``f(x)=x``); else None."""
+    if not isinstance(g, sympy.Basic) or not isinstance(p, sympy.Basic):
+        return None
+    gs, ps = g.free_symbols, p.free_symbols
+    if {x.name for x in gs} == {x.name for x in ps} == {"i"} and isinstance(g, sympy.Expr) and isinstance(p, sympy.Expr):
+        imaginary = sympy.simplify(g.subs(next(iter(gs)), sympy.I) - p.subs(next(iter(ps)), sympy.I)) == 0
+        return g if imaginary else None
+    if len(gs) == len(ps) == 1 and gs != ps and _defines_function_of(g, gs) and _defines_function_of(p, ps):
+        return p.subs(next(iter(ps)), next(iter(gs)))
+    return None
+
+
+def _defines_function_of(expr: sympy.Basic, symbols: set) -> bool:
+    """``f(x) = …``: an equation whose left side is a function applied to its one variable."""
+    lhs = getattr(expr, "lhs", None)
+    return isinstance(expr, sympy.Eq) and isinstance(lhs, AppliedUndef) and set(lhs.args) == symbols
 
 
 def _veto(g: object, p: object, rel_tol: float) -> str | None:

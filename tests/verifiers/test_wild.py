@@ -86,6 +86,15 @@ PROSE = [
 ]
 
 SMALLER = [
+    ("<answer>f(z)=z</answer>", "f(x)=x", True),  # a function defined with another variable
+    ("<answer>f(z)=2z</answer>", "f(x)=x", False),
+    ("<answer>y^2+1</answer>", "x^2+1", False),  # an expression in another variable is another answer
+    (r"<answer>$i(2-i)$</answer>", "1+2i", True),  # i read as the imaginary unit on both sides
+    (r"<answer>$i(2+i)$</answer>", "1+2i", False),
+    (r"<answer>$-2 \le x \le 7$</answer>", r"x \in [-2,7]", True),  # inequalities against intervals
+    (r"<answer>$-2 < x \le 7$</answer>", r"[-2,7]", False),
+    (r"<answer>$x \ge 3$</answer>", r"[3,\infty)", True),
+    (r"<answer>$x > 3$</answer>", r"[3,\infty)", False),
     (r"<answer>$2\frac{1}{2}$</answer>", r"\frac{5}{2}", True),  # a mixed number
     ("<answer>4:30 p.m.</answer>", "4:30 pm", True),
     ("<answer>4:30 a.m.</answer>", "4:30 pm", False),
