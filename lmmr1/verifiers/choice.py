@@ -15,6 +15,7 @@ from lmmr1.verifiers.text import LETTERS, strip_wrappers, unwrap_text
 Options = Mapping[str, str] | Sequence[str] | None
 
 MAX_SYMPY_CHARS = 80  # longer predictions are sentences, not values
+MAX_LETTER_LIST_CHARS = 200  # "B, C, D" / "B: 12, C: 14": a list of lettered options is short
 _LETTER_GOLD = re.compile(r"\(?[A-Z]\)?")
 _LETTER_ONLY = re.compile(r"^\(?\s*([A-Za-z])\s*\)?\s*[.:)]?$")
 _LETTER_LEAD = re.compile(r"^(?:option|choice)?\s*\(?([A-Z])\)?\s*[.:),]\s*\S")
@@ -97,6 +98,8 @@ def _letter_for_text(text: str, options: dict[str, str], ctx: Context | None = N
 def listed_letters(text: str) -> list[str]:
     """``B, C, D`` / ``(B) (C)`` / ``B: 12, C: 14`` → the letters, when the text is nothing but a list
     of lettered options; ``[]`` otherwise."""
+    if len(text) > MAX_LETTER_LIST_CHARS:
+        return []
     found = list(_LETTER_ITEM.finditer(text))
     if len(found) < 2 or not _ITEM_GAP.match(_LETTER_ITEM.sub(" ", text)):
         return []

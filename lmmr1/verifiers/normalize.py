@@ -46,7 +46,11 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 # value, then words: "26 slices", "5 \text{ cm}", "14 years ago", "12 square feet"
-_VALUE_WORDS = re.compile(r"^(?P<value>.{0,200}?[\d}).])\s*(?P<words>(?:[a-zA-Z][a-zA-Z'.-]*\s*){1,8})(?:\^\{?(?P<pow>[23])\}?)?$")
+# (the words are split by whitespace only, so the match is linear: no nested quantifier can backtrack)
+_VALUE_WORDS = re.compile(
+    r"^(?P<value>.{0,200}?[\d}).])\s*(?P<words>[a-zA-Z][a-zA-Z'.-]*(?:\s+[a-zA-Z][a-zA-Z'.-]*){0,7})\s*"
+    r"(?:\^\{?(?P<pow>[23])\}?)?$"
+)
 _MERIDIEM = re.compile(r"\b([ap])\.?\s?m\b\.?")  # "4:30 p.m.": pm is a unit, so am ≠ pm
 _MIXED = re.compile(r"^(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$")
 
@@ -152,6 +156,7 @@ _SIDE = r"([^<>=]+?)"
 _CHAIN = re.compile(rf"^{_SIDE}\s*{_LT}\s*[a-zA-Z]\s*{_LT}\s*{_SIDE}$")
 _ABOVE = re.compile(rf"^[a-zA-Z]\s*{_GT}\s*{_SIDE}$|^{_SIDE}\s*{_LT}\s*[a-zA-Z]$")
 _BELOW = re.compile(rf"^[a-zA-Z]\s*{_LT}\s*{_SIDE}$|^{_SIDE}\s*{_GT}\s*[a-zA-Z]$")
+MAX_INTERVAL_CHARS = 200  # longer relations are not "a ≤ x ≤ b" answers
 _IN_SET = re.compile(r"^[a-zA-Z]\s*\\in\s*")
 
 
@@ -159,6 +164,8 @@ def as_interval(s: str) -> str | None:
     """An inequality in one variable as an interval: ``-2 \\le x < 7`` → ``[-2, 7)``, ``x > 3`` →
     ``(3, \\infty)``, ``x \\in [0, 1]`` → ``[0, 1]``; ``None`` for anything else."""
     s = s.strip()
+    if len(s) > MAX_INTERVAL_CHARS:
+        return None
     if _IN_SET.match(s):
         return _IN_SET.sub("", s)
     m = _CHAIN.match(s)
