@@ -75,23 +75,27 @@ def _rows(ds) -> list[dict[str, Any]]:
     return [dict(r) for r in ds]
 
 
-def load_rows(name: str, data_dir: Path | None, local: str | None, hub: HubSource | None) -> list[dict[str, Any]]:
-    """The benchmark's rows from ``data_dir / local`` when it exists, else from ``hub``.
+def load_rows(
+    name: str, data_dir: Path | None, local: str | tuple[str, ...] | None, hub: HubSource | None
+) -> list[dict[str, Any]]:
+    """The benchmark's rows from the first of ``data_dir / local`` that exists, else from ``hub``.
 
-    Fails with a UserError that names ``--data-dir`` and the path it looked for when neither works.
+    ``local`` is one relative path or several (the upstream file first, then a Hub-schema copy).
+    Fails with a UserError that names ``--data-dir`` and the paths it looked for when neither works.
     """
-    where = Path(data_dir) / local if data_dir is not None and local else None
-    if where is not None and where.exists():
-        logger.info("%s: reading %s", name, where)
-        return read_local(where)
-    local_hint = f"--data-dir DIR with the rows at DIR/{local}" if local else "--data-dir"
+    candidates = (local,) if isinstance(local, str) else tuple(local or ())
+    wheres = [Path(data_dir) / c for c in candidates] if data_dir is not None else []
+    for where in wheres:
+        if where.exists():
+            logger.info("%s: reading %s", name, where)
+            return read_local(where)
+    local_hint = f"--data-dir DIR with the rows at DIR/{' or DIR/'.join(candidates)}" if candidates else "--data-dir"
+    looked = f" (looked for {', '.join(map(str, wheres))})" if wheres else ""
     if hub is None:
-        looked = f" (looked for {where})" if where is not None else ""
         raise UserError(f"{name} is only read from a local copy{looked}; pass {local_hint}")
     try:
         ds = _datasets().load_dataset(hub.id, hub.config, split=hub.split, revision=hub.revision)
     except Exception as exc:  # any Hub failure gets the same advice; the cause stays chained
-        looked = f"; {where} does not exist" if where is not None else ""
         raise UserError(
             f"{name}: could not load {hub} from the Hugging Face Hub ({type(exc).__name__}: {str(exc)[:200]}){looked}. "
             f"Download it where the Hub is reachable (datasets' save_to_disk or its parquet files) and pass {local_hint}"

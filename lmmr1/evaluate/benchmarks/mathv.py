@@ -27,9 +27,14 @@ def verifier_inputs(gold: Any, options: list | None) -> tuple[str, str, dict[str
     return gold, "auto", None
 
 
+def _in_image(letter: str, option: str) -> bool:
+    """An option that is its letter or an ``<image2>`` reference: the choice is drawn, not written."""
+    return option == letter or not strip_placeholders(option)
+
+
 def prompt(question: str, options: dict[str, str] | None) -> str:
     text = strip_placeholders(question)
-    if options and all(k == v for k, v in options.items()):
+    if options and all(_in_image(k, v) for k, v in options.items()):
         text += f"\nThe options are shown in the image; answer with one letter of {', '.join(options)}."
     elif options:
         text += "\n" + choices_block(options)
@@ -51,7 +56,7 @@ def to_item(row: dict[str, Any], base: Path | None) -> Item:
 
 def _loader(split: str):
     def load(data_dir: Path | None) -> list[Item]:
-        rows = load_rows(f"mathv_{split}", data_dir, f"mathv/{split}.jsonl", HubSource(HUB_ID, split))
+        rows = load_rows(f"mathv_{split}", data_dir, (f"mathv/{split}.jsonl", f"mathv_{split}"), HubSource(HUB_ID, split))
         base = Path(data_dir) / "mathv" if data_dir is not None else None
         return [to_item(r, base) for r in rows]
 
@@ -64,7 +69,7 @@ for _split, _n in (("test", "3,040"), ("testmini", "304")):
             name=f"mathv_{_split}",
             modality="mm",
             summary=f"MATH-V {_split} ({_n} competition problems with diagrams)",
-            source=f"{HubSource(HUB_ID, _split)}; local: DATA/mathv/{_split}.jsonl + images/",
+            source=f"{HubSource(HUB_ID, _split)}; local: DATA/mathv/{_split}.jsonl + images/, or DATA/mathv_{_split} (Hub schema)",
             load=_loader(_split),
         )
     )

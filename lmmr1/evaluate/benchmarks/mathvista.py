@@ -67,7 +67,7 @@ def to_item(row: dict[str, Any], base: Path | None) -> Item:
 
 
 def load(data_dir: Path | None) -> list[Item]:
-    rows = load_rows("mathvista_testmini", data_dir, "mathvista_testmini/testmini.json", HUB)
+    rows = load_rows("mathvista_testmini", data_dir, ("mathvista_testmini/testmini.json", "mathvista_testmini"), HUB)
     base = Path(data_dir) / "mathvista_testmini" if data_dir is not None else None
     return [to_item(r, base) for r in rows]
 

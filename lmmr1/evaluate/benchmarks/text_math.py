@@ -28,7 +28,7 @@ def _make(
     gold: Callable[[Any], str] = number_gold,
 ) -> Benchmark:
     def load(data_dir: Path | None) -> list[Item]:
-        rows = load_rows(name, data_dir, local, hub)
+        rows = load_rows(name, data_dir, (local, name), hub)
         return [
             Item(id=str(r[id_col]) if id_col and id_col in r else str(i), question=str(r[question]).strip(), gold=gold(r["answer"]))
             for i, r in enumerate(rows)
