@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo demo-eval test test-fast lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -20,6 +20,19 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(VENV)/bin/lmmr1 demo
 	$(VENV)/bin/train-two-stage --config recipes/tiny-cpu.yaml
+	$(MAKE) demo-eval
+
+# Table 1 of the tiny run: base, FRE and MGT on the held-out sets (and a MATH-V slice when ../shared/data is there).
+DEMO_RUN ?= runs/tiny-cpu
+DEMO_DATA ?= ../shared/data
+EVAL := $(PY) -m lmmr1.evaluate.cli --log-level WARNING
+demo-eval: setup
+	for m in tiny-base:base fre/final:fre mgt/final:mgt; do \
+	  $(EVAL) --model $(DEMO_RUN)/$${m%%:*} --benchmarks tiny_fre_heldout,tiny_mgt_heldout --output-dir $(DEMO_RUN)/eval/$${m##*:} > /dev/null || exit 1; \
+	  if [ -f $(DEMO_DATA)/MANIFEST.md ]; then $(EVAL) --model $(DEMO_RUN)/$${m%%:*} --benchmarks mathv_testmini --limit 32 \
+	    --max-new-tokens 6 --system-prompt . --data-dir $(DEMO_DATA) --output-dir $(DEMO_RUN)/eval/$${m##*:} > /dev/null || exit 1; fi; \
+	done
+	$(EVAL) --compare $(DEMO_RUN)/eval/base $(DEMO_RUN)/eval/fre $(DEMO_RUN)/eval/mgt --output-dir $(DEMO_RUN)/eval
 
 # The full suite, slow tests included: this is what CI runs.
 test: setup

@@ -152,8 +152,17 @@ def evaluate(
     for name in benchmarks:
         bench = registry.get(name)
         results.append(_run_one(bench, model, out / name, settings, get_backend))
-    (out / REPORT).write_text(f"# {model}\n\n" + report(results), encoding="utf-8")
+    _write_summary(out)
     return results
+
+
+def _write_summary(out: Path) -> None:
+    """``out/results.md``: every benchmark run into ``out`` so far, this call's and earlier ones."""
+    import json
+
+    everything = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob(f"*/{RESULTS}"))]
+    models = sorted({str(r.get("settings", {}).get("model") or r.get("settings", {}).get("predictions")) for r in everything})
+    (out / REPORT).write_text(f"# {', '.join(models)}\n\n" + report(everything), encoding="utf-8")
 
 
 def _run_one(bench: registry.Benchmark, model: str, folder: Path, settings: EvalSettings, get_backend) -> dict[str, Any]:
@@ -248,4 +257,5 @@ def score_predictions(
     }
     write_json(out / RESULTS, result)
     (out / REPORT).write_text(f"# {benchmark}: predictions from {source}\n\n" + report([result]), encoding="utf-8")
+    _write_summary(Path(output_dir))
     return result
