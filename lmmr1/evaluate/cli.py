@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-parallel-size", type=int, default=1, help="vLLM")
     p.add_argument("--skip-missing-images", action="store_true", help="leave out items whose image files are missing (counted)")
     p.add_argument("--workers", type=int, help="verifier processes (default: one per CPU)")
+    p.add_argument("--judge-url", help="OpenAI-compatible endpoint (e.g. http://localhost:8000/v1) asked only about undecided rows")
+    p.add_argument("--judge-model", default="default", help="model name to send to --judge-url")
     p.add_argument("--id-col", help="--predictions: the column holding the item id")
     p.add_argument("--completion-col", help="--predictions: the column holding the completion")
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args):
     from lmmr1.evaluate.backends import GenerationSettings
+    from lmmr1.evaluate.judge import Judge
     from lmmr1.evaluate.runner import EvalSettings
 
     try:
@@ -69,6 +72,7 @@ def _settings(args):
         backend=args.backend, limit=args.limit, n_samples=args.n_samples, max_new_tokens=args.max_new_tokens,
         max_pixels=args.max_pixels, system_prompt=args.system_prompt, data_dir=args.data_dir,
         skip_missing_images=args.skip_missing_images, verifier_workers=args.workers, generation=generation,
+        judge=Judge(args.judge_url, args.judge_model) if args.judge_url else None,
     )
 
 

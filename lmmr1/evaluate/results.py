@@ -69,14 +69,17 @@ def _pct(x: float | None) -> str:
 
 def report(results: Sequence[dict[str, Any]]) -> str:
     """A markdown table, one row per benchmark."""
+    judged = any("judge" in r for r in results)
+    extra = " with judge % |" if judged else ""
     lines = [
-        "| benchmark | accuracy % | n | correct | wrong | undecided | skipped (no image) | truncated % | mean tokens |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| benchmark | accuracy % |" + extra + " n | correct | wrong | undecided | skipped (no image) | truncated % | mean tokens |",
+        "| --- | --- |" + (" --- |" if judged else "") + " --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         tokens = "–" if r.get("mean_tokens") is None else f"{r['mean_tokens']:.0f}"
+        judge = f" {_pct(r['judge']['accuracy_with_judge']) if 'judge' in r else '–'} |" if judged else ""
         lines.append(
-            f"| {r['benchmark']} | {_pct(r['accuracy'])} | {r['n']} | {r['correct']} | {r['wrong']} | {r['undecided']} "
+            f"| {r['benchmark']} | {_pct(r['accuracy'])} |{judge} {r['n']} | {r['correct']} | {r['wrong']} | {r['undecided']} "
             f"| {r.get('skipped_missing_images', 0)} | {_pct(r.get('truncation_rate'))} | {tokens} |"
         )
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from lmmr1.errors import UserError
 from lmmr1.evaluate import registry
 from lmmr1.evaluate.backends import Backend, GenerationSettings, make_backend
 from lmmr1.evaluate.items import Item, check_images
+from lmmr1.evaluate.judge import Judge, judge_undecided
 from lmmr1.evaluate.prompting import MAX_PIXELS, request
 from lmmr1.evaluate.results import (
     PREDICTIONS,
@@ -59,6 +60,7 @@ class EvalSettings:
     verifier_workers: int | None = None  # verify_batch's processes (None: one per CPU)
     chunk: int = 64  # rows generated, scored and appended to predictions.jsonl at a time
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    judge: Judge | None = None  # asked only about the rows rules cannot decide
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -203,6 +205,8 @@ def _run_one(bench: registry.Benchmark, model: str, folder: Path, settings: Eval
         "lmmr1_version": lmmr1.__version__,
         "model_revision": current["model_revision"],
     }
+    if settings.judge is not None:
+        result["judge"] = judge_undecided(settings.judge, folder, {it.id: it for it in items}, selected)
     write_json(folder / RESULTS, result)
     (folder / REPORT).write_text(f"# {bench.name}: {model}\n\n" + report([result]), encoding="utf-8")
     return result
@@ -255,6 +259,9 @@ def score_predictions(
         "lmmr1_version": lmmr1.__version__,
         "model_revision": None,
     }
+    if settings.judge is not None:
+        (out / "judge.jsonl").unlink(missing_ok=True)
+        result["judge"] = judge_undecided(settings.judge, out, by_id, table)
     write_json(out / RESULTS, result)
     (out / REPORT).write_text(f"# {benchmark}: predictions from {source}\n\n" + report([result]), encoding="utf-8")
     _write_summary(Path(output_dir))
