@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--revision", help="Hub revision of --model")
     p.add_argument("--tensor-parallel-size", type=int, default=1, help="vLLM")
     p.add_argument("--data-parallel-size", type=int, default=1, help="vLLM")
+    p.add_argument("--torch-threads", type=int, help="torch.set_num_threads (CPU); tiny models on a busy CPU run faster with 1")
     p.add_argument("--skip-missing-images", action="store_true", help="leave out items whose image files are missing (counted)")
     p.add_argument("--workers", type=int, help="verifier processes (default: one per CPU)")
     p.add_argument("--judge-url", help="OpenAI-compatible endpoint (e.g. http://localhost:8000/v1) asked only about undecided rows")
@@ -92,6 +93,10 @@ def _run(args) -> int:
 
     if not args.benchmarks or not args.output_dir:
         raise UserError("--model needs --benchmarks NAME[,NAME…] and --output-dir DIR")
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     results = evaluate(args.model, registry.parse_names(args.benchmarks), args.output_dir, _settings(args))
     print(report(results), end="")
     return 0
