@@ -135,3 +135,12 @@ def test_transformers_backend_end_to_end_with_images_and_resume(tiny_model, shar
     (again,) = evaluate(str(tiny_model), ["mathv_testmini"], tmp_path, settings)
     assert (again["generated_now"], again["resumed"]) == (1, 2)
     assert _rows(path) == first  # greedy: the regenerated row is the same row
+
+
+def test_n_samples_makes_k_rows_per_item_and_resumes_per_sample(tmp_path):
+    sampled = EvalSettings(limit=5, n_samples=2, verifier_workers=1, generation=GenerationSettings(temperature=1.0))
+    backend = EchoBackend()
+    (result,) = evaluate("echo-model", ["tiny_fre_heldout"], tmp_path, sampled, backend=backend)
+    rows = _rows(tmp_path / "tiny_fre_heldout" / "predictions.jsonl")
+    assert [(r["id"], r["sample"]) for r in rows[:4]] == [("fre-0", 0), ("fre-0", 1), ("fre-1", 0), ("fre-1", 1)]
+    assert result["n"] == 10 and len(backend.asked) == 10
