@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo demo-eval test test-fast lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -20,6 +20,21 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(VENV)/bin/lmmr1 demo
 	$(VENV)/bin/train-two-stage --config recipes/tiny-cpu.yaml
+	$(MAKE) demo-eval
+
+# Table 1 of the tiny run: base, FRE and MGT on the held-out sets (128 items each, the recipe's prompt and
+# length), and on 128 MATH-V testmini items with their images when ../shared/data is there.
+DEMO_RUN ?= runs/tiny-cpu
+DEMO_DATA ?= ../shared/data
+EVAL := $(PY) -m lmmr1.evaluate.cli --log-level WARNING --torch-threads 1 --workers 1
+demo-eval: setup
+	benchmarks=tiny_fre_heldout,tiny_mgt_heldout; data=; \
+	if [ -f $(DEMO_DATA)/MANIFEST.md ]; then benchmarks=$$benchmarks,mathv_testmini; data="--data-dir $(DEMO_DATA)"; fi; \
+	for m in tiny-base:base fre/final:fre mgt/final:mgt; do \
+	  $(EVAL) --model $(DEMO_RUN)/$${m%%:*} --benchmarks $$benchmarks --limit 128 --max-new-tokens 6 --system-prompt . \
+	    $$data --output-dir $(DEMO_RUN)/eval/$${m##*:} > /dev/null || exit 1; \
+	done
+	$(EVAL) --compare $(DEMO_RUN)/eval/base $(DEMO_RUN)/eval/fre $(DEMO_RUN)/eval/mgt --output-dir $(DEMO_RUN)/eval
 
 # The full suite, slow tests included: this is what CI runs.
 test: setup

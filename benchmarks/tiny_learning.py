@@ -14,9 +14,10 @@ import json
 import time
 from pathlib import Path
 
+from lmmr1.evaluate.greedy import greedy_accuracy, greedy_kwargs
 from lmmr1.train import cli, pipeline
 from lmmr1.train.reward_log import first_last, read_rows
-from lmmr1.train.synthetic import blank_images, greedy_accuracy, greedy_kwargs, make_mgt_dataset
+from lmmr1.train.synthetic import blank_images, make_mgt_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -77,6 +77,12 @@ class TwoStageArguments(ScriptArguments):
     plot_rewards: bool = field(
         default=True, metadata={"help": "Write rewards.csv and rewards.png after each stage."}
     )
+    # The recipe's `eval:` section (lmmr1.evaluate.callback), flattened by load_recipe into these keys.
+    eval_benchmarks: list[str] = field(default_factory=list, metadata={"help": "eval.benchmarks: lmmr1 evaluate benchmarks run during the stage."})
+    eval_limit: int | None = field(default=None, metadata={"help": "eval.limit: items per benchmark."})
+    eval_steps_between: int | None = field(default=None, metadata={"help": "eval.eval_steps: optimiser steps between evaluations."})
+    eval_before_train: bool = field(default=False, metadata={"help": "eval.eval_before_train: also evaluate at step 0."})
+    eval_data_dir: str | None = field(default=None, metadata={"help": "eval.data_dir: local benchmark copies (lmmr1 evaluate --data-dir)."})
     print_logs: bool = field(
         default=True,
         metadata={
@@ -189,6 +195,7 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
     env = recipe.get(ENV_KEY)
     if env is not None and not isinstance(env, dict):
         raise RecipeError(f"{path}: {ENV_KEY}: must map variable names to values, got {env!r}")
+    _flatten_eval(recipe, path)
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key:
@@ -211,6 +218,21 @@ def load_recipe(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -
                 if isinstance(recipe.get(stage_name), dict):
                     recipe[stage_name].pop(key, None)
     return recipe
+
+
+EVAL_KEYS = {"benchmarks": "eval_benchmarks", "limit": "eval_limit", "eval_steps": "eval_steps_between",
+             "eval_before_train": "eval_before_train", "data_dir": "eval_data_dir"}
+
+
+def _flatten_eval(recipe: dict[str, Any], path: Path) -> None:
+    """The ``eval:`` section as ``eval_*`` script keys (it applies to both stages)."""
+    section = recipe.pop("eval", None) or {}
+    if not isinstance(section, dict):
+        raise RecipeError(f"{path}: section 'eval' must be a mapping (benchmarks, limit, eval_steps, eval_before_train)")
+    for key, value in section.items():
+        if key not in EVAL_KEYS:
+            raise RecipeError(f"{path}: unknown key {key!r} in section 'eval'; use {', '.join(EVAL_KEYS)}")
+        recipe[EVAL_KEYS[key]] = value
 
 
 def _check_keys(recipe: dict[str, Any], name: str) -> None:

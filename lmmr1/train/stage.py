@@ -156,8 +156,13 @@ def run_stage(
         logger.info("stage %s: resuming from %s", plan.name, resume)
 
     apply_threads(plan)
+    from lmmr1.evaluate.callback import callbacks_for
+
     reward_log = RewardLogCallback()
-    trainer = build_trainer(plan, init_from, dataset, reward_funcs, callbacks=(reward_log, *callbacks))
+    evals = callbacks_for(plan)  # the recipe's eval: section
+    trainer = build_trainer(plan, init_from, dataset, reward_funcs, callbacks=(reward_log, *evals, *callbacks))
+    for cb in evals:
+        cb.trainer = trainer
     result.trainer = trainer
     start = time.perf_counter()
     train_output = trainer.train(resume_from_checkpoint=resume)

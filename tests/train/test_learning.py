@@ -32,16 +32,10 @@ from pathlib import Path
 
 import pytest
 
+from lmmr1.evaluate.greedy import greedy_accuracy, greedy_completions, greedy_kwargs
 from lmmr1.train import cli, pipeline
 from lmmr1.train.reward_log import first_last, read_rows
-from lmmr1.train.synthetic import (
-    COLOURS,
-    blank_images,
-    greedy_accuracy,
-    greedy_completions,
-    greedy_kwargs,
-    make_mgt_dataset,
-)
+from lmmr1.train.synthetic import COLOURS, blank_images, make_mgt_dataset
 from tests.train.tiny_run import RECIPE
 
 SEED = 0

@@ -96,15 +96,3 @@ def test_blank_images_remove_the_information_only():
 def test_bad_n_is_refused_with_the_value(bad):
     with pytest.raises(ValueError, match=str(bad)):
         make_fre_dataset(bad, seed=0)
-
-
-def test_greedy_kwargs_are_the_stages_own_sampling_settings(tmp_path):
-    """Greedy checks evaluate with the prompts and length the stage trained with, read from the plan."""
-    pytest.importorskip("trl")
-    from lmmr1.train import pipeline
-    from lmmr1.train.synthetic import greedy_kwargs
-    from tests.train.tiny_run import RECIPE
-
-    (mgt,) = pipeline.plan(RECIPE, stages=["mgt"], output_dir=str(tmp_path), overrides=["system_prompt=Look."])
-    assert greedy_kwargs(mgt) == {"system_prompt": "Look.", "max_new_tokens": mgt.training.max_completion_length}
-    assert mgt.training.max_completion_length == 6  # recipes/tiny-cpu.yaml
