@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import signal
@@ -72,6 +73,11 @@ def _gold_answer(gold: str) -> str:
     return ", ".join(found.alternatives) if found.hedged else found.text  # "\boxed{1} and \boxed{-2}"
 
 
+@functools.lru_cache(maxsize=8192)  # 16 samples share a gold; golds are at most MAX_GOLD_CHARS long
+def _prepared_gold(gold: str) -> str:
+    return _gold_answer(unicode_to_latex(gold))
+
+
 def gold_values(gold: str) -> list[str]:
     """The values of a gold (``1, 2`` → two; ``\\boxed{1}\\boxed{2}`` → two; ``6 and 8`` → two)."""
     boxes = find_boxed(gold)
@@ -89,7 +95,8 @@ def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx
     outcome = _VERDICTS.get(key)
     if outcome is None:
         outcome = TASKS[task].compare(gold, extraction, opts, ctx)  # timeouts raise: never cached
-        _VERDICTS.put(key, outcome)
+        texts = (gold, extraction.text or "", *extraction.alternatives, *opts.values(), outcome[2] or "")
+        _VERDICTS.put(key, outcome, size=512 + sum(len(t) for t in texts))  # strings dominate the bytes
     return outcome
 
 
@@ -143,7 +150,7 @@ def verify(
     try:
         if len(gold_text) > MAX_GOLD_CHARS:
             return undecided("gold_unparseable", None, None, f"gold longer than {MAX_GOLD_CHARS} characters")
-        gold_text = _gold_answer(unicode_to_latex(gold_text))
+        gold_text = _prepared_gold(gold_text)
         resolved = resolve_task(task, gold_text, options)
         ctx = Context(cfg, time.monotonic() + cfg.for_task(resolved).timeout_s)
         if not gold_text.strip():

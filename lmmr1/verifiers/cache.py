@@ -51,8 +51,9 @@ class ByteBoundedCache:
         with self._lock:
             return key in self._data
 
-    def put(self, key: Hashable, value: Any) -> None:
-        size = _size(key) + _size(value) + 64  # 64: the entry's own bookkeeping
+    def put(self, key: Hashable, value: Any, size: int | None = None) -> None:
+        """``size``: the entry's bytes if the caller knows them cheaply (else they are measured)."""
+        size = (_size(key) + _size(value) if size is None else size) + 64  # 64: the entry's own bookkeeping
         if size > self.max_bytes:
             return
         with self._lock:

@@ -109,6 +109,20 @@ class VerifierConfig:
             f"got {type(config).__name__}"
         )
 
+    def __hash__(self) -> int:  # computed once: every verify call hashes its config for the verdict cache
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.math, self.choice, self.geometry))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict:  # the cached hash is this process's (str hashes are salted): never sent
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
     def for_task(self, task: str) -> MathConfig | ChoiceConfig | GeometryConfig:
         return getattr(self, task)
 

@@ -85,7 +85,7 @@ def prepare(completion: str) -> str:
     if turn_end:
         completion = completion[: turn_end.start()]
     completion = unicode_to_latex(completion)
-    if "<eo" in completion.lower():
+    if "<eo" in completion or "<EO" in completion:
         completion = _EXAM_MARKS.sub("\n\n", completion)
     return completion
 
@@ -199,8 +199,8 @@ def _unwrap_math(text: str) -> str:
 # --- boxes, anchors, spans -----------------------------------------------------------------------
 
 
-def _from_boxes(text: str) -> Extraction | None:
-    boxes = find_boxed(text)
+def _from_boxes(text: str, boxes: list[tuple[int, int, str]] | None = None) -> Extraction | None:
+    boxes = find_boxed(text) if boxes is None else boxes
     if not boxes:
         return None
     last_start, _, last = boxes[-1]
@@ -250,9 +250,8 @@ def _sentence_end(rest: str) -> str:
     return "".join(out).strip().rstrip(",;:").strip()
 
 
-def _anchor_after_last_box(text: str) -> bool:
+def _anchor_after_last_box(text: str, boxes: list[tuple[int, int, str]]) -> bool:
     """"… = \\boxed{255} … Final Answer: The final answer is $10,455$": the later commitment wins."""
-    boxes = find_boxed(text)
     last = None
     for last in _ANCHOR.finditer(text, boxes[-1][1] if boxes else 0):  # noqa: B007 - the last match is wanted
         pass
@@ -301,7 +300,7 @@ def _within(span: str, choice: bool) -> Extraction:
 
 def _answer_span(text: str) -> tuple[str, bool] | None:
     """The last ``<answer>`` span as (content, closed), found with ``rfind`` (linear)."""
-    lower = text.lower()
+    lower = text if "answer>" in text else text.lower()  # "<ANSWER>" is rare: copy only then
     close = lower.rfind("</answer>")
     opened = lower.rfind("<answer>")
     if opened > close:  # opened after the last closed span (or never closed): cut off by the length limit
@@ -462,8 +461,9 @@ def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
             return NONE
         return _within(content, choice)
     text = text[-MAX_SCAN_CHARS:]
-    boxed = _from_boxes(text)
-    if boxed is not None and not _anchor_after_last_box(text):
+    boxes = find_boxed(text)
+    boxed = _from_boxes(text, boxes)
+    if boxed is not None and not _anchor_after_last_box(text, boxes):
         return boxed
     bare = text.strip()
     if ends_unfinished(bare):

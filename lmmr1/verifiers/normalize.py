@@ -8,6 +8,7 @@ the comparison can strip it when only one side has one and compare it when both 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -108,8 +109,20 @@ def _strip_text_unit(s: str) -> tuple[str, str | None]:
     return value, unit
 
 
+MAX_CACHED_CHARS = 500  # shorter answers (golds, options, most predictions) are normalised once
+
+
 def normalize(answer: str) -> Normalized:
     """Canonical text of one answer (gold or prediction); the unit policy is the comparison's."""
+    return _normalize_cached(answer) if len(answer) <= MAX_CACHED_CHARS else _normalize(answer)
+
+
+@functools.lru_cache(maxsize=16384)  # bounded: 16,384 x 500 characters at most
+def _normalize_cached(answer: str) -> Normalized:
+    return _normalize(answer)
+
+
+def _normalize(answer: str) -> Normalized:
     s = strip_wrappers(unicode_to_latex(answer))
     if len(s) > MAX_ANSWER_CHARS:
         return Normalized(s)

@@ -39,6 +39,7 @@ _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎]+")
 _ROOT = re.compile(r"([√∛∜])\s*(\d+(?:\.\d+)?|[A-Za-z]|\([^()]{0,200}\)|\{[^{}]{0,200}\}|\\[a-zA-Z]+)?")
 _ROOT_INDEX = {"√": "", "∛": "[3]", "∜": "[4]"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MAPPED = re.compile("[" + re.escape("".join(map(chr, _CHAR_MAP)) + "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎√∛∜根和") + "]")
 
 
 def _root(m: re.Match) -> str:
@@ -52,8 +53,8 @@ def _root(m: re.Match) -> str:
 
 def unicode_to_latex(s: str) -> str:
     """Unicode math as LaTeX/ASCII: ``5/√3`` → ``5/\\sqrt{3}``, ``−35`` → ``-35``, ``10⁻³`` → ``10^{-3}``,
-    full-width ``３＝３`` → ``3=3``, ``145°`` → ``145^{\\circ}``. ASCII text comes back unchanged."""
-    if not _NON_ASCII.search(s):
+    full-width ``３＝３`` → ``3=3``, ``145°`` → ``145^{\\circ}``. Other text comes back unchanged."""
+    if not _NON_ASCII.search(s) or not _MAPPED.search(s):
         return s
     s = s.replace("根号", "√").replace("和", " and ")  # Chinese exams: "根号3" is √3, "1 和 3" is "1 and 3"
     s = _SUPER_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", s)
@@ -76,24 +77,20 @@ def has_control(s: str) -> bool:
 # --- braces and boxes ----------------------------------------------------------------------------
 
 
-def matching_braces(s: str) -> dict[int, int]:
-    """``{open index: close index}`` for every balanced brace pair of ``s``, in one pass.
+_BRACE = re.compile(r"\\[{}]|[{}]")
 
-    An escaped ``\\{`` / ``\\}`` is a literal brace (a set), not a group.
-    """
+
+def matching_braces(s: str, start: int = 0) -> dict[int, int]:
+    """``{open index: close index}`` for every balanced brace pair of ``s[start:]``, in one pass over
+    its braces. An escaped ``\\{`` / ``\\}`` is a literal brace (a set), not a group."""
     stack: list[int] = []
     pairs: dict[int, int] = {}
-    i, n = 0, len(s)
-    while i < n:
-        ch = s[i]
-        if ch == "\\" and i + 1 < n and s[i + 1] in "{}":
-            i += 2
-            continue
+    for m in _BRACE.finditer(s, start):
+        ch = m.group(0)
         if ch == "{":
-            stack.append(i)
+            stack.append(m.start())
         elif ch == "}" and stack:
-            pairs[stack.pop()] = i
-        i += 1
+            pairs[stack.pop()] = m.start()
     return pairs
 
 
@@ -107,9 +104,12 @@ def find_boxed(text: str) -> list[tuple[int, int, str]]:
     """
     if "\\boxed" not in text and "\\fbox" not in text:
         return []
-    pairs = matching_braces(text)
+    starts = list(_BOX_START.finditer(text))
+    if not starts:
+        return []
+    pairs = matching_braces(text, starts[0].start())
     found = []
-    for m in _BOX_START.finditer(text):
+    for m in starts:
         i = m.end()
         if i < len(text) and text[i] == "{":
             j = pairs.get(i)
