@@ -130,12 +130,15 @@ def outer_braces_match(s: str) -> bool:
 # --- wrappers and \text{} ------------------------------------------------------------------------
 
 MAX_UNWRAP = 16  # layers of $…$ / \boxed{} / {…} peeled off an answer; more is not an answer
+MAX_WRAPPED_CHARS = 10_000  # longer texts are not answers whose wrappers are worth peeling
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
 def strip_wrappers(s: str) -> str:
     """Remove math delimiters, ``\\boxed`` and outer braces around the whole answer (bounded)."""
     s = s.strip()
+    if len(s) > MAX_WRAPPED_CHARS:
+        return s  # no answer is this long: peeling 16 layers off it would only cost time
     for _ in range(MAX_UNWRAP):
         before = s
         for left, right in _WRAPPERS:
