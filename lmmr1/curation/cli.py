@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--to", required=True, choices=["trl"], help="target format")
     e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images)")
     e.add_argument("--system-prompt", default=None, help="system prompt (default: LMM-R1's think/answer prompt)")
+    r = sub.add_parser("prepare", help="download, curate and export a paper's datasets from a manifest",
+                       formatter_class=_Formatter)
+    r.add_argument("--manifest", required=True, help="datasets and their sources, e.g. recipes/lmm-r1/data.yaml")
+    r.add_argument("--output-dir", required=True, help="one folder per dataset: train.jsonl, README.md, images/")
+    r.add_argument("--local-dir", default=None, metavar="DIR",
+                   help="read each dataset's files from DIR/<name>/ instead of the Hub")
+    r.add_argument("--only", nargs="+", default=[], metavar="NAME", help="prepare only these datasets")
     return parser
 
 
@@ -94,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"filter": _filter, "card": _card, "stats": _stats, "export": _export}[args.command](args)
+        return {"filter": _filter, "card": _card, "stats": _stats, "export": _export,
+                "prepare": _prepare}[args.command](args)
     except UserError as exc:  # bugs are not UserErrors: their tracebacks go through
         print(f"curate {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -264,6 +272,19 @@ def _export(args) -> int:
                  image_feature=not holds_image_paths(args.output))
     write_dataset(out, args.output)
     print(f"wrote {len(out)} rows to {args.output}")
+    return 0
+
+
+def _prepare(args) -> int:
+    from lmmr1.curation.prepare import load_manifest, prepare
+
+    manifest = load_manifest(args.manifest)
+    out = Path(args.output_dir)
+    results = prepare(manifest, out, local_dir=Path(args.local_dir) if args.local_dir else None,
+                      only=tuple(args.only))
+    for name, stats in results.items():
+        print(f"{name}: kept {stats['kept_rows']} of {stats['input_rows']} rows -> {out / name / 'train.jsonl'} "
+              f"(card {out / name / 'README.md'})")
     return 0
 
 
