@@ -83,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the trainer's input format", formatter_class=_Formatter)
     _source_args(e)
-    e.add_argument("--to", required=True, choices=["trl"], help="target format")
-    e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images)")
+    e.add_argument("--to", required=True, choices=["trl", "verl", "openrlhf"],
+                   help="trl: TRL's GRPO columns; verl: RLHFDataset parquet (embedded images); "
+                   "openrlhf: LMM-R1's message JSONL")
+    e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images); "
+                   "verl needs .parquet, openrlhf .jsonl")
     e.add_argument("--system-prompt", default=None, help="system prompt (default: LMM-R1's think/answer prompt)")
     r = sub.add_parser("prepare", help="download, curate and export a paper's datasets from a manifest",
                        formatter_class=_Formatter)
@@ -267,9 +270,26 @@ def _export(args) -> int:
     from lmmr1.prompts import SYSTEM_PROMPT
 
     refuse_collisions(_inputs(args), [("--output", args.output)])
+    if args.to != "trl":
+        return _export_rl(args)
     ds, info, schema = _load(args)
     out = to_trl(ds, schema=schema, source=info, system_prompt=args.system_prompt or SYSTEM_PROMPT,
                  image_feature=not holds_image_paths(args.output))
+    write_dataset(out, args.output)
+    print(f"wrote {len(out)} rows to {args.output}")
+    return 0
+
+
+def _export_rl(args) -> int:
+    from lmmr1.curation.export_rl import to_openrlhf, to_verl
+    from lmmr1.prompts import SYSTEM_PROMPT
+
+    suffix = {"verl": ".parquet", "openrlhf": ".jsonl"}[args.to]
+    if Path(args.output).suffix != suffix:
+        raise CliError(f"--to {args.to} writes {suffix}; give --output NAME{suffix}")
+    ds, info, schema = _load(args)
+    convert = to_verl if args.to == "verl" else to_openrlhf
+    out = convert(ds, schema=schema, source=info, system_prompt=args.system_prompt or SYSTEM_PROMPT)
     write_dataset(out, args.output)
     print(f"wrote {len(out)} rows to {args.output}")
     return 0
