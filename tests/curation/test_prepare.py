@@ -92,9 +92,11 @@ def test_recipe_verifier_reaches_the_gold_check(tmp_path):
     recipe = tmp_path / "r.yaml"
     recipe.write_text("verifier: {math: {units: strict}, geometry: {rel_tol: 1.0e-3}}\n")
     manifest = tmp_path / "m.yaml"
-    manifest.write_text(yaml.safe_dump({"recipe": "r.yaml", "datasets": {"a": {"local": str(tmp_path)}}}))
+    manifest.write_text(yaml.safe_dump({"recipe": "r.yaml", "max_prompt_words": 4096,
+                                        "datasets": {"a": {"local": str(tmp_path)}}}))
     config = curation_config(load_manifest(manifest))
     assert config.verifier == VerifierConfig(math=MathConfig(units="strict"), geometry=GeometryConfig(rel_tol=1e-3))
+    assert dict(next(f for f in config.filters if f.name == "prompt_too_long").params)["max_tokens"] == 4096
     spec = next(f for f in config.filters if f.name == "gold_verifiable")
     assert spec.build(config.verifier).verifier == config.verifier
 

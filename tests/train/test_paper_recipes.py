@@ -41,8 +41,8 @@ def prepared_cwd(tmp_path_factory):
     return root
 
 
-def test_the_paper_has_four_recipes():
-    assert sorted(p.name for p in PAPER.glob("*.yaml") if p.name != "data.yaml") == sorted(RECIPES)
+def test_the_papers_four_experiments_have_recipes():
+    assert set(RECIPES) <= {p.name for p in PAPER.glob("*.yaml")}  # other recipes (e.g. Sokoban) may sit beside
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
