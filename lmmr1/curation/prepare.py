@@ -15,7 +15,7 @@ import fnmatch
 import logging
 import tarfile
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -30,7 +30,7 @@ from lmmr1.prompts import SYSTEM_PROMPT
 
 logger = logging.getLogger(__name__)
 
-DATASET_KEYS = {"hub", "revision", "data", "images", "local", "license", "task"}
+DATASET_KEYS = {"hub", "revision", "data", "images", "image_prefix", "local", "license", "task"}
 MANIFEST_KEYS = {"recipe", "max_prompt_words", "datasets"}
 UNPACKED_MARK = ".unpacked"  # in the images folder: the archive it was unpacked from (name and size)
 
@@ -48,6 +48,9 @@ class Source:
     revision: str = "main"
     data: str = "*.jsonl"
     images: str | None = None  # a .tar.gz / .tar / .tgz of the images the rows refer to
+    # The folder the rows' absolute image paths start with on the authors' machine; it is replaced by
+    # the unpacked archive's folder. Unset: found from the first rows whose image paths do not exist.
+    image_prefix: str | None = None
     local: str | None = None  # a folder (or file: URL of one) holding the files instead of the Hub
     license: str = "unknown"
     task: str = "auto"  # the verifier task for every row (curation's `task:`), e.g. geometry; auto infers it
@@ -214,6 +217,8 @@ def prepare_one(source: Source, fetched: Fetched, out: Path, config: CurationCon
     info = replace(info, files=tuple(str(p.resolve()) for p in fetched.data_files),
                    base_dir=str(image_root.resolve()) if image_root else info.base_dir)
     schema = detect_schema(ds.column_names)
+    if image_root:
+        ds = relocate_images(ds, schema, image_root.resolve(), source.image_prefix)
     kept, rejected, stats = _curate(ds, replace(config, task=source.task), schema, info)
     if stats.kept_rows == 0:
         raise NothingKept(f"dataset {source.name}: {_nothing_kept(stats)}")
@@ -230,6 +235,60 @@ def prepare_one(source: Source, fetched: Fetched, out: Path, config: CurationCon
     logger.info("dataset %s: kept %d of %d rows -> %s", source.name, stats.kept_rows, stats.input_rows,
                 out / "train.jsonl")
     return data
+
+
+PROBE_ROWS = 64  # rows looked at to find the authors' image folder
+
+
+def _image_refs(row: dict[str, Any], schema) -> list[str]:
+    from lmmr1.curation.sources import parse_messages
+
+    if schema.name == "lmmr1_message":
+        refs = parse_messages(row[schema.question_col])[1]
+    else:
+        value = row.get(schema.image_col) if schema.image_col else None
+        refs = value if isinstance(value, list) else [value]
+    return [r for r in refs if isinstance(r, str) and r]
+
+
+def find_image_prefix(ds, schema, root: Path) -> str | None:
+    """The leading folders of the rows' absolute image paths that the unpacked archive replaces.
+
+    ``/their/disk/mathv60k/img/1.png`` with ``root/img/1.png`` present gives ``/their/disk/mathv60k/``.
+    """
+    for row in ds.select(range(min(PROBE_ROWS, len(ds)))):
+        for ref in _image_refs(row, schema):
+            path = PurePosixPath(ref.removeprefix("file://"))
+            if not path.is_absolute() or Path(path).exists():
+                continue
+            for k in range(1, len(path.parts)):
+                if (root / Path(*path.parts[k:])).is_file():
+                    prefix = str(PurePosixPath(*path.parts[:k]))
+                    return ("file://" if ref.startswith("file://") else "") + prefix.rstrip("/") + "/"
+    return None
+
+
+def relocate_images(ds, schema, root: Path, prefix: str | None = None):
+    """Rows whose image paths start with ``prefix`` (or the one found) pointed into ``root`` instead."""
+    prefix = prefix or find_image_prefix(ds, schema, root)
+    if not prefix:
+        return ds
+    logger.info("image paths under %s now point into %s", prefix, root)
+    col = schema.question_col if schema.name == "lmmr1_message" else schema.image_col
+    new = str(root) + "/"
+
+    def move(batch: dict[str, list]) -> dict[str, list]:
+        return {col: [_replace(v, prefix, new) for v in batch[col]]}
+
+    return ds.map(move, batched=True, desc="image paths")
+
+
+def _replace(value: Any, prefix: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(prefix, new)
+    if isinstance(value, list):
+        return [_replace(v, prefix, new) for v in value]
+    return value
 
 
 def _curate(ds, config, schema, info):

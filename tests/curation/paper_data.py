@@ -15,7 +15,10 @@ from PIL import Image, ImageDraw
 
 TEXT = [("What is the sum of {a} and {b}?", "{s}"), ("Compute {a} times {b}.", "{p}"),
         ("Find x if x minus {a} equals {b}.", "{s}"), ("How much is {b} added to {a} squared?", "{q}")]
-# The authors' archives hold one folder of images; rows name them inside it (an assumption: unverified).
+# Rows name their images by absolute paths on the authors' machine; the archive holds what follows the
+# prefix (as OpenRLHF-M's download_mathv60k.py shows for mathv60k: the prefix below is from it).
+PREFIX = {"vermulti-60k": "/apdcephfs_gy2/share_302735770/berlinni/zgr/data/mathv60k/",
+          "mgt-geo": "/apdcephfs_gy2/share_302735770/berlinni/zgr/data/mathv_geo/"}
 FILES = {"fre-text": ("deepscaler.jsonl", None), "vermulti-60k": ("mathv60k_message.jsonl", "mathv60k_img.tar.gz"),
          "mgt-geo": ("mathv_geo_message.jsonl", "mathv_geo_img.tar.gz")}
 
@@ -33,7 +36,7 @@ def _png(i: int) -> bytes:
     return buf.getvalue()
 
 
-def _rows(n: int, folder: str | None, what: str) -> tuple[list[dict], dict[str, bytes]]:
+def _rows(n: int, folder: str | None, what: str, prefix: str = "") -> tuple[list[dict], dict[str, bytes]]:
     rows, images = [], {}
     for i in range(n):
         a, b = i + 2, 3 * i + 5
@@ -42,18 +45,21 @@ def _rows(n: int, folder: str | None, what: str) -> tuple[list[dict], dict[str, 
         image = f"{folder}/{i}.png" if folder else None
         if image:
             images[image] = _png(i)
-        rows.append({"message": _message(text, image),
+        rows.append({"message": _message(text, prefix + image if image else None),
                      "answer": "$" + gold.format(s=a + b, p=a * b, q=a * a + b) + "$"})
     return rows, images
 
 
-def write_paper_data(root: Path, n: int = 8) -> Path:
-    """``root/<dataset>/`` with each dataset's message JSONL (and image archive) as the manifest names them."""
+def write_paper_data(root: Path, n: int = 8, prefixed: bool = True) -> Path:
+    """``root/<dataset>/`` with each dataset's message JSONL (and image archive) as the manifest names them.
+
+    ``prefixed=False``: image paths relative to the archive's root instead of the authors' absolute ones.
+    """
     for name, (data, archive) in FILES.items():
         folder = root / name
         folder.mkdir(parents=True, exist_ok=True)
         top = archive.removesuffix(".tar.gz") if archive else None
-        rows, images = _rows(n, top, "geometry" if "geo" in name else name)
+        rows, images = _rows(n, top, "geometry" if "geo" in name else name, PREFIX.get(name, "") if prefixed else "")
         (folder / data).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
         if archive:
             with tarfile.open(folder / archive, "w:gz") as tar:

@@ -17,7 +17,7 @@ from tests.curation.paper_data import write_paper_data
 
 def _geo(tmp_path):
     """The fixture's geometry rows, with their archive unpacked beside them (what `prepare` does)."""
-    src = write_paper_data(tmp_path / "src", n=3) / "mgt-geo"
+    src = write_paper_data(tmp_path / "src", n=3, prefixed=False) / "mgt-geo"
     with tarfile.open(src / "mathv_geo_img.tar.gz") as tar:
         tar.extractall(src, filter="data")
     return src / "mathv_geo_message.jsonl"

@@ -9,9 +9,19 @@ import pytest
 import yaml
 
 from lmmr1.curation.cli import main
-from lmmr1.curation.prepare import PrepareError, fetch, load_manifest, local_folder, prepare, unpack
+from lmmr1.curation.prepare import (
+    PrepareError,
+    fetch,
+    find_image_prefix,
+    load_manifest,
+    local_folder,
+    prepare,
+    relocate_images,
+    unpack,
+)
+from lmmr1.curation.sources import detect_schema, load_source
 from lmmr1.verifiers.config import GeometryConfig, MathConfig, VerifierConfig
-from tests.curation.paper_data import FILES, local_manifest, write_paper_data
+from tests.curation.paper_data import FILES, PREFIX, local_manifest, write_paper_data
 
 REPO_MANIFEST = Path(__file__).resolve().parents[2] / "recipes" / "lmm-r1" / "data.yaml"
 
@@ -124,3 +134,15 @@ def test_unpack_refuses_a_broken_archive(tmp_path):
     broken.write_bytes(b"not a tar")
     with pytest.raises(PrepareError, match="download it again"):
         unpack(broken, tmp_path / "img")
+
+
+def test_the_authors_image_folder_is_found_and_replaced(tmp_path):
+    src = write_paper_data(tmp_path / "src", n=3) / "mgt-geo"
+    root = unpack(src / "mathv_geo_img.tar.gz", tmp_path / "images")
+    ds, _ = load_source(src / "mathv_geo_message.jsonl")
+    schema = detect_schema(ds.column_names)
+    assert find_image_prefix(ds, schema, root) == PREFIX["mgt-geo"]
+    moved = relocate_images(ds, schema, root)
+    assert str(root / "mathv_geo_img" / "0.png") in moved[0]["message"]
+    assert PREFIX["mgt-geo"] not in "".join(moved["message"])
+    assert find_image_prefix(moved, schema, root) is None  # nothing left to move
