@@ -19,7 +19,7 @@ TEXT = [("What is the sum of {a} and {b}?", "{s}"), ("Compute {a} times {b}.", "
 # prefix (as OpenRLHF-M's download_mathv60k.py shows for mathv60k: the prefix below is from it).
 PREFIX = {"vermulti-60k": "/apdcephfs_gy2/share_302735770/berlinni/zgr/data/mathv60k/",
           "mgt-geo": "/apdcephfs_gy2/share_302735770/berlinni/zgr/data/mathv_geo/"}
-FILES = {"fre-text": ("deepscaler.jsonl", None), "vermulti-60k": ("mathv60k_message.jsonl", "mathv60k_img.tar.gz"),
+FILES = {"fre-text": ("deepscaler_message.jsonl", None), "vermulti-60k": ("mathv60k_message.jsonl", "mathv60k_img.tar.gz"),
          "mgt-geo": ("mathv_geo_message.jsonl", "mathv_geo_img.tar.gz")}
 
 
