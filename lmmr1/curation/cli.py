@@ -83,9 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the trainer's input format", formatter_class=_Formatter)
     _source_args(e)
-    e.add_argument("--to", required=True, choices=["trl"], help="target format")
-    e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images)")
+    e.add_argument("--to", required=True, choices=["trl", "verl", "openrlhf"],
+                   help="trl: TRL's GRPO columns; verl: RLHFDataset parquet (embedded images); "
+                   "openrlhf: LMM-R1's message JSONL")
+    e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images); "
+                   "verl needs .parquet, openrlhf .jsonl")
     e.add_argument("--system-prompt", default=None, help="system prompt (default: LMM-R1's think/answer prompt)")
+    r = sub.add_parser("prepare", help="download, curate and export a paper's datasets from a manifest",
+                       formatter_class=_Formatter)
+    r.add_argument("--manifest", required=True, help="datasets and their sources, e.g. recipes/lmm-r1/data.yaml")
+    r.add_argument("--output-dir", required=True, help="one folder per dataset: train.jsonl, README.md, images/")
+    r.add_argument("--local-dir", default=None, metavar="DIR",
+                   help="read each dataset's files from DIR/<name>/ instead of the Hub")
+    r.add_argument("--only", nargs="+", default=[], metavar="NAME", help="prepare only these datasets")
     return parser
 
 
@@ -94,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"filter": _filter, "card": _card, "stats": _stats, "export": _export}[args.command](args)
+        return {"filter": _filter, "card": _card, "stats": _stats, "export": _export,
+                "prepare": _prepare}[args.command](args)
     except UserError as exc:  # bugs are not UserErrors: their tracebacks go through
         print(f"curate {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -259,11 +270,41 @@ def _export(args) -> int:
     from lmmr1.prompts import SYSTEM_PROMPT
 
     refuse_collisions(_inputs(args), [("--output", args.output)])
+    if args.to != "trl":
+        return _export_rl(args)
     ds, info, schema = _load(args)
     out = to_trl(ds, schema=schema, source=info, system_prompt=args.system_prompt or SYSTEM_PROMPT,
                  image_feature=not holds_image_paths(args.output))
     write_dataset(out, args.output)
     print(f"wrote {len(out)} rows to {args.output}")
+    return 0
+
+
+def _export_rl(args) -> int:
+    from lmmr1.curation.export_rl import to_openrlhf, to_verl
+    from lmmr1.prompts import SYSTEM_PROMPT
+
+    suffix = {"verl": ".parquet", "openrlhf": ".jsonl"}[args.to]
+    if Path(args.output).suffix != suffix:
+        raise CliError(f"--to {args.to} writes {suffix}; give --output NAME{suffix}")
+    ds, info, schema = _load(args)
+    convert = to_verl if args.to == "verl" else to_openrlhf
+    out = convert(ds, schema=schema, source=info, system_prompt=args.system_prompt or SYSTEM_PROMPT)
+    write_dataset(out, args.output)
+    print(f"wrote {len(out)} rows to {args.output}")
+    return 0
+
+
+def _prepare(args) -> int:
+    from lmmr1.curation.prepare import load_manifest, prepare
+
+    manifest = load_manifest(args.manifest)
+    out = Path(args.output_dir)
+    results = prepare(manifest, out, local_dir=Path(args.local_dir) if args.local_dir else None,
+                      only=tuple(args.only))
+    for name, stats in results.items():
+        print(f"{name}: kept {stats['kept_rows']} of {stats['input_rows']} rows -> {out / name / 'train.jsonl'} "
+              f"(card {out / name / 'README.md'})")
     return 0
 
 

@@ -1,7 +1,7 @@
 """``lmmr1 train`` (alias ``train-two-stage``): LMM-R1's two GRPO stages from one YAML recipe.
 
     lmmr1 train --config recipes/tiny-cpu.yaml
-    lmmr1 train --config recipes/qwen2.5-vl-3b-lmm-r1.yaml --stages mgt --init-from ckpt/fre/final
+    lmmr1 train --config recipes/lmm-r1/fre-text-mgt-geo.yaml --stages mgt --init-from ckpt/fre/final
     lmmr1 train --config recipes/tiny-cpu.yaml --dry-run fre.max_steps=2 learning_rate=1e-5
 
 ``key=value`` arguments override the recipe (``fre.key=value`` for one stage); TRL's own

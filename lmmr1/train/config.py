@@ -83,6 +83,13 @@ class TwoStageArguments(ScriptArguments):
     eval_steps_between: int | None = field(default=None, metadata={"help": "eval.eval_steps: optimiser steps between evaluations."})
     eval_before_train: bool = field(default=False, metadata={"help": "eval.eval_before_train: also evaluate at step 0."})
     eval_data_dir: str | None = field(default=None, metadata={"help": "eval.data_dir: local benchmark copies (lmmr1 evaluate --data-dir)."})
+    verifier: dict[str, Any] | str | None = field(
+        default=None,
+        metadata={
+            "help": "The verifier config (lmmr1.VerifierConfig) as a mapping, e.g. {math: {units: strict}, "
+            "geometry: {rel_tol: 1e-4}}: the accuracy reward uses it, and `curate prepare` checks golds with it."
+        },
+    )
     print_logs: bool = field(
         default=True,
         metadata={
@@ -119,6 +126,7 @@ class StagePlan:
             check_reward_funcs(names)
         except RecipeError as exc:
             raise RecipeError(f"stage {self.name}: {exc}") from None
+        verifier_config(self.script.verifier, f"stage {self.name}")  # a bad verifier: fails before training
         if weights is not None and len(weights) != len(names):
             raise RecipeError(
                 f"stage {self.name}: reward_weights {weights} has {len(weights)} values for "
@@ -130,6 +138,27 @@ class StagePlan:
                 f"stage {self.name}: max_steps={self.training.max_steps}; give a positive number of "
                 "optimiser steps, or -1 (the default) to train for num_train_epochs"
             )
+
+
+def verifier_config(raw: dict[str, Any] | str | None, where: str = "recipe"):
+    """The recipe's ``verifier:`` mapping as a ``VerifierConfig`` (``None``: the defaults)."""
+    import json
+
+    from lmmr1.verifiers.config import ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
+
+    if isinstance(raw, str):  # given on the command line as JSON / YAML text
+        raw = _parse_value(raw) if raw.strip() else None
+    if raw is None:
+        return VerifierConfig()
+    parts = {"math": MathConfig, "choice": ChoiceConfig, "geometry": GeometryConfig}
+    if not isinstance(raw, dict) or set(raw) - set(parts):
+        raise RecipeError(
+            f"{where}: verifier must map some of {sorted(parts)} to their settings, got {json.dumps(raw, default=str)}"
+        )
+    try:
+        return VerifierConfig(**{k: parts[k](**(v or {})) for k, v in raw.items()})
+    except (TypeError, ValueError) as exc:
+        raise RecipeError(f"{where}: verifier: {exc} (fields: see lmmr1/verifiers/config.py)") from None
 
 
 def _fields(cls: type) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any
 from lmmr1.rewards import AccuracyReward, FormatReward
 
 REWARDS: dict[str, Callable[[], Any]] = {
-    "accuracy": AccuracyReward,  # lmmr1's verifiers; math / choice / geometry from the `task` column
+    "accuracy": AccuracyReward,  # lmmr1's verifiers, with the recipe's `verifier:` config; math / choice / geometry from the `task` column
     "format": lambda: FormatReward(style="strict"),  # LMM-R1's strict <think>…</think><answer>…</answer>
     "tag_count": lambda: FormatReward(style="tags"),  # open-r1's partial credit, 0.25 a tag
 }
@@ -30,7 +30,17 @@ def check_reward_funcs(names: list[str]) -> None:
         raise RecipeError(f"reward_funcs lists a reward twice: {names}")
 
 
-def build_rewards(names: list[str]) -> list[Any]:
-    """The reward callables for ``names``, in order; an unknown name is an error listing the known ones."""
+VERIFIED = {"accuracy"}  # rewards built with the recipe's `verifier:` config
+
+
+def build_rewards(names: list[str], verifier: Any = None) -> list[Any]:
+    """The reward callables for ``names``, in order; an unknown name is an error listing the known ones.
+
+    ``verifier``: the recipe's ``verifier:`` mapping (or a ``VerifierConfig``), given to the accuracy reward.
+    """
+    from lmmr1.train.config import verifier_config
+    from lmmr1.verifiers.config import VerifierConfig
+
     check_reward_funcs(names)
-    return [REWARDS[n]() for n in names]
+    config = verifier if isinstance(verifier, VerifierConfig) else verifier_config(verifier)
+    return [REWARDS[n](config=config) if n in VERIFIED else REWARDS[n]() for n in names]

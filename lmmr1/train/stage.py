@@ -126,7 +126,7 @@ def run_stage(
     """
     stage_dir = Path(plan.training.output_dir)
     result = StageResult(plan.name, final_dir(plan), init_from, dry_run=dry_run)
-    reward_funcs = build_rewards(plan.script.reward_funcs)
+    reward_funcs = build_rewards(plan.script.reward_funcs, plan.script.verifier)
     if dataset is None:
         dataset = prepare_dataset(plan)
     logger.info(
@@ -192,7 +192,7 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
     processor = load_processor(init_from, args.trust_remote_code, has_images(dataset))
     trainer = GRPOTrainer(
         model=init_from,
-        reward_funcs=reward_funcs if reward_funcs is not None else build_rewards(plan.script.reward_funcs),
+        reward_funcs=reward_funcs if reward_funcs is not None else build_rewards(plan.script.reward_funcs, plan.script.verifier),
         args=args,
         train_dataset=dataset,
         processing_class=processor,
