@@ -73,9 +73,14 @@ def _gold_answer(gold: str) -> str:
     return ", ".join(found.alternatives) if found.hedged else found.text  # "\boxed{1} and \boxed{-2}"
 
 
-@functools.lru_cache(maxsize=8192)  # 16 samples share a gold; golds are at most MAX_GOLD_CHARS long
-def _prepared_gold(gold: str) -> str:
+MAX_CACHED_GOLD_CHARS = 1000  # 8,192 cached golds of at most this many characters: ~8 MB at worst
+
+
+def _prepare_gold(gold: str) -> str:
     return _gold_answer(unicode_to_latex(gold))
+
+
+_prepared_gold = functools.lru_cache(maxsize=8192)(_prepare_gold)  # 16 samples share one gold
 
 
 def gold_values(gold: str) -> list[str]:
@@ -150,7 +155,7 @@ def verify(
     try:
         if len(gold_text) > MAX_GOLD_CHARS:
             return undecided("gold_unparseable", None, None, f"gold longer than {MAX_GOLD_CHARS} characters")
-        gold_text = _prepared_gold(gold_text)
+        gold_text = _prepared_gold(gold_text) if len(gold_text) <= MAX_CACHED_GOLD_CHARS else _prepare_gold(gold_text)
         resolved = resolve_task(task, gold_text, options)
         ctx = Context(cfg, time.monotonic() + cfg.for_task(resolved).timeout_s)
         if not gold_text.strip():

@@ -61,3 +61,24 @@ def test_every_reason_a_task_gives_is_declared():
     for c, g, t in [("<answer>4 or 5 or 12</answer>", "12", "math"), ("<answer>Z</answer>", "A", "choice"),
                     ("x", "", "math"), ("<answer>5 cm</answer>", "5 m", "geometry")]:
         assert verify(c, g, t, ["1", "2"] if t == "choice" else None).reason in REASONS
+
+
+def test_the_verdict_cache_is_bounded_by_bytes(monkeypatch):
+    from lmmr1.verifiers.api import _VERDICTS
+
+    monkeypatch.setattr(_VERDICTS, "max_bytes", 1_000_000)  # 600 distinct 16 KB answers below are ~10 MB
+    big = "1" * 16_000  # 20,000 distinct 16 KB answers once grew a process by 310 MB
+    for i in range(300):
+        verify(f"<answer>{big}{i}</answer>", "5")
+        verify(f"<answer>{i} apples {'and pears ' * 1500}</answer>", str(i + 1))
+    assert _VERDICTS.nbytes <= _VERDICTS.max_bytes
+
+
+def test_byte_bounded_cache_drops_the_oldest():
+    from lmmr1.verifiers.cache import ByteBoundedCache
+
+    cache = ByteBoundedCache(max_bytes=10_000)
+    for i in range(100):
+        cache.put(i, "x" * 1000)
+    assert cache.nbytes <= 10_000 and 0 < len(cache) < 100
+    assert cache.get(99) == "x" * 1000 and cache.get(0) is None
