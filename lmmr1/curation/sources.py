@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 import datasets
 
+from lmmr1.sokoban.data import curation_hint as sokoban_hint
+
 logger = logging.getLogger(__name__)
 
 SchemaName = Literal["lmmr1_message", "geometry3k", "formalgeo", "mathvista", "mathv", "plain", "custom"]
@@ -173,6 +175,8 @@ def detect_schema(columns: list[str] | tuple[str, ...], overrides: dict[str, str
     """Guess the schema from column names; ``overrides`` (question_col, ...) win over the guess."""
     cols = set(columns)
     overrides = {k: v for k, v in (overrides or {}).items() if v}
+    if (hint := sokoban_hint(cols)) is not None:  # levels as golds: lmmr1.sokoban's tools, not these filters
+        raise SourceError(hint)
     if "message" in cols and "answer" in cols:
         schema = Schema("lmmr1_message", "message", "answer")
     elif "problem_text_en" in cols and "answer" in cols:

@@ -1,6 +1,7 @@
 """Write Sokoban datasets for the trainer: ``python -m lmmr1.sokoban.cli generate|tiny ...``.
 
     python -m lmmr1.sokoban.cli generate --out data/lmm-r1/mgt-sokoban   # the paper's: 5,000 7x7 levels each of 2 and 3 boxes
+    python -m lmmr1.sokoban.cli authors --dataset sokoban.jsonl --out data/sokoban   # the authors' layout
     python -m lmmr1.sokoban.cli tiny --out runs/tiny-sokoban/data --model runs/tiny-sokoban/tiny-base  # recipes/tiny-sokoban.yaml
 
 Each writes ``<out>/<name>.jsonl`` with PNG images in ``<out>/images/`` (paths relative to the file).
@@ -37,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--n", type=int, default=TINY_ROWS)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", required=True)
+    t.add_argument("--size", type=int, default=5, help="room side in cells, walls included")
+    t.add_argument("--centred", action="store_true", help="the box always in the middle (4 levels at odd sizes)")
     t.add_argument("--model", default=None, help="also build the tiny model here (the MGT stage's --init-from)")
+    c = sub.add_parser("authors", help="convert the authors' rows (message + env_path .npy) to trainer rows")
+    c.add_argument("--dataset", required=True)
+    c.add_argument("--out", required=True)
     return p
 
 
@@ -54,14 +60,18 @@ def main(argv: list[str] | None = None) -> int:
                                          min_solution_length=args.min_solution_length)
                 parts.append(make_dataset(args.n, config, args.seed * 100 + i, args.image_size))
             write_dataset(concatenate_datasets(parts), args.out, args.name)
+        elif args.command == "authors":
+            from lmmr1.sokoban.data import convert_authors
+
+            convert_authors(args.dataset, args.out)
         else:
             write_dataset(make_push_text_dataset(args.n, args.seed), args.out, "fre")
-            write_dataset(make_one_push_dataset(args.n, args.seed), args.out, "mgt")
+            write_dataset(make_one_push_dataset(args.n, args.seed, args.size, centred=args.centred), args.out, "mgt")
             if args.model:
                 from lmmr1.train.tiny import build_tiny_model
 
                 build_tiny_model(args.model, seed=args.seed)
-    except (UserError, ValueError) as exc:
+    except (UserError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -31,6 +31,8 @@ __all__ = [
     "ONE_PUSH_PROMPT",
     "PROMPT",
     "TASK",
+    "convert_authors",
+    "curation_hint",
     "from_authors_row",
     "is_authors_layout",
     "is_sokoban_rows",
@@ -91,7 +93,8 @@ def _balanced_pushes(n: int, rng: random.Random) -> list[str]:
     return pushes
 
 
-def make_one_push_dataset(n: int, seed: int = 0, size: int = 5, image_size: int = 112, prompt: str = ONE_PUSH_PROMPT):
+def make_one_push_dataset(n: int, seed: int = 0, size: int = 5, image_size: int = 112, prompt: str = ONE_PUSH_PROMPT,
+                          centred: bool = False):
     """``n`` one-push levels, the four pushes balanced, as trainer rows with the same prompt text.
 
     Only the picture says which push solves a row, so any image-blind policy that answers one
@@ -101,7 +104,7 @@ def make_one_push_dataset(n: int, seed: int = 0, size: int = 5, image_size: int 
 
     _check_n(n)
     rng = random.Random(f"one-push-{seed}")
-    levels = [one_push_level(p, rng, size) for p in _balanced_pushes(n, rng)]
+    levels = [one_push_level(p, rng, size, centred) for p in _balanced_pushes(n, rng)]
     return Dataset.from_dict(_rows(levels, prompt, image_size))
 
 
@@ -201,3 +204,38 @@ def from_authors_row(row: Mapping[str, Any], base_dir: str | Path | None = None)
     if image is not None:
         out["image"] = image
     return out
+
+
+def convert_authors(source: str | Path, out_dir: str | Path, name: str = "train") -> Path:
+    """The authors' rows in ``source`` (a .jsonl/.json/.parquet file, paths relative to it) written
+    as trainer rows to ``out_dir/<name>.jsonl`` (image paths absolute)."""
+    from lmmr1.curation.sources import load_source
+
+    ds, info = load_source(source)
+    if not is_authors_layout(ds.column_names):
+        raise LevelError(f"{source} has columns {ds.column_names}, not the authors' {list(AUTHORS_COLUMNS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for row in ds:
+            fh.write(json.dumps(from_authors_row(row, info.base_dir)) + "\n")
+    logger.info("wrote %d sokoban rows from %s to %s", len(ds), source, path)
+    return path
+
+
+def curation_hint(columns: Iterable[str]) -> str | None:
+    """For ``curate``: what to do with Sokoban rows, whose golds are levels (None: not Sokoban rows)."""
+    cols = set(columns)
+    if is_authors_layout(cols):
+        return (
+            "these are Sokoban rows in the LMM-R1 authors' layout (message + env_path to a .npy room); convert "
+            "them to trainer rows with `python -m lmmr1.sokoban.cli authors --dataset FILE --out DIR` and point "
+            "the recipe's dataset_name at DIR/train.jsonl"
+        )
+    if {"prompt", "solution", "reference_solution"} <= cols:
+        return (
+            "these are Sokoban trainer rows written by `python -m lmmr1.sokoban.cli` (each has a known solution, "
+            "checked when generated); point the recipe's dataset_name at the file directly"
+        )
+    return None

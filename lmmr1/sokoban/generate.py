@@ -216,11 +216,11 @@ def generate_level(config: GeneratorConfig = GeneratorConfig(), seed: int = 0) -
     )
 
 
-def one_push_level(push: Action, rng: random.Random, size: int = 5) -> GeneratedLevel:
+def one_push_level(push: Action, rng: random.Random, size: int = 5, centred: bool = False) -> GeneratedLevel:
     """The easiest level: an open ``size`` x ``size`` room (walls included) where one ``push`` solves it.
 
     Player, box and target lie in a line, adjacent, at a random place along the push; the single
-    action ``push`` moves the box onto the target. Balanced over the four pushes, an image-blind
+    action ``push`` moves the box onto the target (``centred``: the box in the room's middle). Balanced over the four pushes, an image-blind
     policy that answers one action solves exactly a quarter.
     """
     if push not in DELTAS:
@@ -231,7 +231,11 @@ def one_push_level(push: Action, rng: random.Random, size: int = 5) -> Generated
     # The line's first cell (the player) can start anywhere the whole line stays inside.
     rows = range(1, size - 1) if dr == 0 else (range(1, size - 3) if dr > 0 else range(3, size - 1))
     cols = range(1, size - 1) if dc == 0 else (range(1, size - 3) if dc > 0 else range(3, size - 1))
-    player = (rng.choice(rows), rng.choice(cols))
+    if centred:  # the box in the middle: for odd sizes, one level per push
+        middle = (size // 2, size // 2)
+        player = (middle[0] - dr, middle[1] - dc)
+    else:
+        player = (rng.choice(rows), rng.choice(cols))
     box = (player[0] + dr, player[1] + dc)
     target = (box[0] + dr, box[1] + dc)
     walls = frozenset((r, c) for r in range(size) for c in range(size) if min(r, c) == 0 or max(r, c) == size - 1)

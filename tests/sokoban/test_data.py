@@ -90,3 +90,24 @@ def test_cli_writes_the_paper_sets(tmp_path):
     assert [r["num_boxes"] for r in rows] == [2, 2, 2, 3, 3, 3]
     assert all((tmp_path / r["image"]).is_file() for r in rows)
     assert main(["generate", "--n", "1", "--boxes", "40", "--out", str(tmp_path)]) == 2  # a clear error
+
+
+def test_curate_recognises_sokoban_rows(tmp_path):
+    from lmmr1.curation.sources import SourceError, detect_schema
+
+    with pytest.raises(SourceError, match="python -m lmmr1.sokoban.cli authors"):
+        detect_schema(["message", "env_path"])
+    with pytest.raises(SourceError, match="point the recipe's dataset_name at the file"):
+        detect_schema(make_one_push_dataset(4).column_names)
+    assert detect_schema(["message", "answer"]).name == "lmmr1_message"  # LMM-R1's math rows unchanged
+
+
+def test_cli_converts_the_authors_layout(tmp_path):
+    from lmmr1.sokoban.cli import main
+
+    np.save(tmp_path / "room.npy", np.array([[0, 0, 0, 0, 0], [0, 5, 4, 2, 0], [0, 0, 0, 0, 0]]))
+    message = json.dumps([{"role": "user", "content": [{"type": "image", "image": "a.png"}, {"type": "text", "text": "Go"}]}])
+    (tmp_path / "authors.jsonl").write_text(json.dumps({"message": message, "env_path": "room.npy"}) + "\n")
+    assert main(["authors", "--dataset", str(tmp_path / "authors.jsonl"), "--out", str(tmp_path / "out")]) == 0
+    (row,) = [json.loads(line) for line in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
+    assert row["solution"] == "#####\n#@$.#\n#####" and row["image"] == str(tmp_path / "a.png")

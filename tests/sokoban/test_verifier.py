@@ -48,9 +48,10 @@ def score(completion: str, level: str = ONE, config: SokobanConfig = SOLVED):
         ("<answer> , </answer>", "no_answer", None),
         ("I would push it right.", "no_answer", None),
         ("", "no_answer", None),
-        # bare answers (solved reward): a short tail of only actions after the last tag
-        ("<think>x</think><answer>Right", "solved", "Right"),  # cut off before </answer>
-        ("<think>x</think> Right", "solved", "Right"),
+        # bare answers: a completion that is, tags aside, only actions
+        ("<think></think><answer>Right", "solved", "Right"),  # cut off before </answer>
+        ("<think></think> Right", "solved", "Right"),
+        ("<think>push it</think><answer>Right", "no_answer", None),  # prose is not a bare answer
         ("Right", "solved", "Right"),
         ("<answer><answer>", "no_answer", None),
     ],
