@@ -20,13 +20,18 @@ gets at most 0.385), first -> last 10 % of steps:
     1     0.75 / 0.25           1.00 / 0.25                      0.02 -> 0.98
     2     0.25 / 0.25           0.25 / 0.25                      0.02 -> 0.45
 
-Seed 2 is the failure mode: by step 1,000 its greedy answer is one letter for every picture, though
-its samples earn a little more than any image-blind policy can (0.45 against 0.385) SEED2_LONGER.
-Seed 0 went on to 2,000 steps (1.00 / 0.25 at 1,500 and 2,000). This test's own run of seed 0
-reproduced the benchmark's step-1,000 rewards to every digit (0.0206 -> 0.9789). Greedy rates move
-in quarters: the four levels, one a push, are each answered one way. Before the answer was cut to one token, no run
-learned anything: with <think></think><answer>L</answer> to write, a random tiny model never
-sampled a letter inside the tags in 3,000 steps.
+Seed 2 is the failure mode: by step 1,000 its greedy answer is one letter for every picture,
+though its samples earn a little more than any image-blind policy can (0.45 against 0.385).
+Resumed to 2,000 steps, it settles on the image-blind optimum, one push for every picture (greedy
+0.25 / 0.25, reward 0.36). For seed 2, neither the solved-only reward (sampled solve rate 0.01 ->
+0.33) nor temperature 2.0 (reward -> 0.45) changed the greedy answer within 1,000 steps. Seed 0
+went on to 2,000 steps (1.00 / 0.25 at 1,500 and 2,000). This test's own run of seed 0 reproduced
+the benchmark's step-1,000 rewards to every digit (0.0206 -> 0.9789). Greedy rates move in
+quarters: the four levels, one a push, are each answered one way.
+
+Before the answer was cut to one token, no run learned anything: with
+``<think></think><answer>L</answer>`` to write, a random tiny model never sampled a letter inside
+the tags in 3,000 steps.
 """
 
 from __future__ import annotations
