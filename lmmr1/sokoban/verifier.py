@@ -1,14 +1,13 @@
 """Score a completion that answers a Sokoban level with a whole action sequence at once.
 
 ``score_sokoban(completion, level, config, deadline)``: the level (text notation, see
-:mod:`lmmr1.sokoban.rules`) is the gold. The last ``<answer>…</answer>`` span holds the actions
-(with ``bare_answers`` and no format gate, also a completion that is, tags aside, only a few
-actions, e.g. one cut off before ``</answer>``):
-``Left``, ``Right``, ``Up``, ``Down`` in any case, separated by commas and/or whitespace (the
-whole list may sit in ``[…]``), or the standard one-letter moves ``l``, ``r``, ``u``, ``d``. Any other
-word is ``bad_action``. The actions are played from the start; the episode ends when every box is
-on a target, as in the gymnasium environment, so actions after that are not played.
-``correct`` is whether the level got solved.
+:mod:`lmmr1.sokoban.rules`) is the gold. The last ``<answer>…</answer>`` span holds the actions:
+``Left``, ``Right``, ``Up``, ``Down`` in any case, or the standard one-letter moves ``l``, ``r``,
+``u``, ``d``, separated by commas and/or whitespace (the whole list may sit in ``[…]``). Any other
+word is ``bad_action``. With ``bare_answers`` and no format gate, a completion without a span that
+is, tags aside, only a few actions counts too (e.g. one cut off before ``</answer>``). The actions
+are played from the start; the episode ends when every box is on a target, as in the gymnasium
+environment, so actions after that are not played. ``correct`` is whether the level got solved.
 
 Two rewards (``SokobanConfig.reward``):
 
