@@ -22,6 +22,7 @@ import datasets
 from lmmr1.curation.files import FORMATS, file_kind, resolve_image_path
 from lmmr1.curation.readers import detect_license, read_files
 from lmmr1.errors import UserError
+from lmmr1.sokoban.data import curation_hint as sokoban_hint
 from lmmr1.verifiers.text import LETTERS, find_boxed
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,8 @@ def detect_schema(columns: list[str] | tuple[str, ...], overrides: dict[str, str
     """Guess the schema from column names; ``overrides`` (question_col, ...) win over the guess."""
     cols = set(columns)
     overrides = {k: v for k, v in (overrides or {}).items() if v}
+    if (hint := sokoban_hint(cols)) is not None:  # levels as golds: lmmr1.sokoban's tools, not these filters
+        raise SourceError(hint)
     if "message" in cols and "answer" in cols:
         schema = Schema("lmmr1_message", "message", "answer")
     elif "problem_text_en" in cols and "answer" in cols:

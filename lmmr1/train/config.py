@@ -74,6 +74,10 @@ class TwoStageArguments(ScriptArguments):
             "help": "CPU threads for torch (torch.set_num_threads); tiny models on a busy CPU run faster with 1."
         },
     )
+    freeze_vision_tower: bool = field(
+        default=False,
+        metadata={"help": "Freeze the vision tower (the model's `visual` submodule, merger included), as LMM-R1's MGT-Sokoban stage does."},
+    )
     plot_rewards: bool = field(
         default=True, metadata={"help": "Write rewards.csv and rewards.png after each stage."}
     )

@@ -9,11 +9,21 @@ from collections.abc import Callable
 from typing import Any
 
 from lmmr1.rewards import AccuracyReward, FormatReward
+from lmmr1.sokoban.reward import SokobanReward
+from lmmr1.sokoban.verifier import SokobanConfig
 
 REWARDS: dict[str, Callable[[], Any]] = {
     "accuracy": AccuracyReward,  # lmmr1's verifiers, with the recipe's `verifier:` config; math / choice / geometry from the `task` column
     "format": lambda: FormatReward(style="strict"),  # LMM-R1's strict <think>…</think><answer>…</answer>
     "tag_count": lambda: FormatReward(style="tags"),  # open-r1's partial credit, 0.25 a tag
+    # Sokoban (lmmr1.sokoban): the row's level in `solution`, the answer's actions played on it.
+    "sokoban": SokobanReward,  # 1 solved / 0 not, up to 50 actions
+    "sokoban_shaped": lambda: SokobanReward(SokobanConfig(reward="shaped")),  # the authors' shaped reward, in [0, 1]
+    # The tiny recipe's (one-push levels): one action at most, so a list of all four pushes is
+    # too_many_actions rather than a hedge that solves every row (an image-blind policy solves
+    # exactly a quarter); shaped without the format gate, so any single action earns a little
+    # (0.18) and the push that solves 1.0: a denser signal for a random model than solved 0/1.
+    "sokoban_one_action": lambda: SokobanReward(SokobanConfig(reward="shaped", max_actions=1, format_gate=False)),
 }
 
 

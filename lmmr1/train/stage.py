@@ -198,6 +198,8 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
         processing_class=processor,
         callbacks=list(callbacks),
     )
+    if plan.script.freeze_vision_tower:
+        freeze_vision_tower(trainer.model)
     if not plan.script.print_logs:
         _quiet_console(trainer)
     return trainer
@@ -213,6 +215,26 @@ def apply_threads(plan: StagePlan) -> None:
     if torch.get_num_threads() != threads:
         logger.info("stage %s: torch.set_num_threads(%d) (torch_num_threads)", plan.name, threads)
         torch.set_num_threads(threads)
+
+
+def freeze_vision_tower(model) -> int:
+    """Stop gradients to every parameter of ``model``'s ``visual`` submodule; returns how many were frozen.
+
+    Called before training starts, so the optimiser (built in ``train()``) never sees them.
+    """
+    towers = [m for name, m in model.named_modules() if name.rsplit(".", 1)[-1] == "visual"]
+    if not towers:
+        raise RecipeError(
+            f"freeze_vision_tower: {type(model).__name__} has no 'visual' submodule to freeze; "
+            "set freeze_vision_tower: false for this model"
+        )
+    frozen = 0
+    for tower in towers:
+        for p in tower.parameters():
+            p.requires_grad_(False)
+            frozen += p.numel()
+    logger.info("froze the vision tower: %d parameters", frozen)
+    return frozen
 
 
 class _QuietProgressCallback(ProgressCallback):
