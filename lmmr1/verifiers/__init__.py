@@ -3,7 +3,7 @@
 from lmmr1.verifiers.api import verify
 from lmmr1.verifiers.batch import verify_batch
 from lmmr1.verifiers.budget import shutdown, warm_up
-from lmmr1.verifiers.config import ChoiceConfig, GeometryConfig, MathConfig, VerifierConfig
+from lmmr1.verifiers.config import ChoiceConfig, GeometryConfig, MathConfig, SokobanConfig, VerifierConfig
 from lmmr1.verifiers.format_tags import check_format
 from lmmr1.verifiers.verdict import REASONS, Verdict
 
@@ -12,6 +12,7 @@ __all__ = [
     "ChoiceConfig",
     "GeometryConfig",
     "MathConfig",
+    "SokobanConfig",
     "Verdict",
     "VerifierConfig",
     "check_format",

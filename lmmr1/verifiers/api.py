@@ -12,6 +12,7 @@ from numbers import Real
 
 import lmmr1.verifiers.choice  # noqa: F401 - registers the "choice" task
 import lmmr1.verifiers.geometry  # noqa: F401 - registers the "geometry" task
+import lmmr1.verifiers.sokoban_task  # noqa: F401 - registers the "sokoban" task
 from lmmr1.verifiers.budget import BudgetExceeded, Deferred, WorkerCrashed
 from lmmr1.verifiers.cache import ByteBoundedCache
 from lmmr1.verifiers.choice import Options, is_letter_gold, option_map
@@ -100,7 +101,8 @@ def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx
     outcome = _VERDICTS.get(key)
     if outcome is None:
         outcome = TASKS[task].compare(gold, extraction, opts, ctx)  # timeouts raise: never cached
-        texts = (gold, extraction.text or "", *extraction.alternatives, *opts.values(), outcome[2] or "")
+        detail = outcome.detail if isinstance(outcome, Verdict) else outcome[2]
+        texts = (gold, extraction.text or "", *extraction.alternatives, *opts.values(), detail or "")
         _VERDICTS.put(key, outcome, size=512 + sum(len(t) for t in texts))  # strings dominate the bytes
     return outcome
 
@@ -155,14 +157,19 @@ def verify(
     try:
         if len(gold_text) > MAX_GOLD_CHARS:
             return undecided("gold_unparseable", None, None, f"gold longer than {MAX_GOLD_CHARS} characters")
-        gold_text = _prepared_gold(gold_text) if len(gold_text) <= MAX_CACHED_GOLD_CHARS else _prepare_gold(gold_text)
+        raw = task != "auto" and TASKS[task].raw_completion  # the task reads gold and completion itself
+        if not raw:
+            gold_text = _prepared_gold(gold_text) if len(gold_text) <= MAX_CACHED_GOLD_CHARS else _prepare_gold(gold_text)
         resolved = resolve_task(task, gold_text, options)
         ctx = Context(cfg, time.monotonic() + cfg.for_task(resolved).timeout_s)
         if not gold_text.strip():
             return undecided("gold_unparseable", None, resolved, "empty gold answer")
         if has_control(gold_text):  # e.g. MATH-V's "\x0crac{36}{13}": a JSON "\f" ate the backslash of "\frac"
             return undecided("gold_unparseable", None, resolved, "gold contains control characters (corrupted escape?)")
-        extracted = extract_answer(completion, choice=TASKS[resolved].choice_extraction)
+        if raw:
+            extracted = Extraction(completion, "raw")
+        else:
+            extracted = extract_answer(completion, choice=TASKS[resolved].choice_extraction)
         ctx.check()
         if extracted.text is None:
             return judged(False, "no_answer", None, resolved)
@@ -170,7 +177,10 @@ def verify(
             if is_hedge(gold_values(gold_text), extracted.alternatives):
                 return judged(False, "hedged", extracted.text, resolved, " | ".join(extracted.alternatives))
             extracted = Extraction(", ".join(extracted.alternatives), extracted.source)  # boxes answer a multi-valued gold
-        correct, reason, detail = _compare(resolved, gold_text, extracted, options, ctx)
+        outcome = _compare(resolved, gold_text, extracted, options, ctx)
+        if isinstance(outcome, Verdict):
+            return outcome
+        correct, reason, detail = outcome
     except Deferred:
         raise  # verify_batch's first pass: this item goes to the workers
     except BudgetExceeded:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from lmmr1.sokoban.verifier import SokobanConfig
+
 PercentPolicy = Literal["either", "strip", "strict"]
 UnitsPolicy = Literal["strip", "strict"]
 RoundingPolicy = Literal["either", "gold", "none"]
@@ -85,9 +87,10 @@ class VerifierConfig:
     math: MathConfig = field(default_factory=MathConfig)
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)
     geometry: GeometryConfig = field(default_factory=GeometryConfig)
+    sokoban: SokobanConfig = field(default_factory=SokobanConfig)
 
     def __post_init__(self) -> None:
-        for name, cls in (("math", MathConfig), ("choice", ChoiceConfig), ("geometry", GeometryConfig)):
+        for name, cls in (("math", MathConfig), ("choice", ChoiceConfig), ("geometry", GeometryConfig), ("sokoban", SokobanConfig)):
             if not isinstance(getattr(self, name), cls):
                 raise TypeError(f"VerifierConfig.{name} must be a {cls.__name__}, got {type(getattr(self, name)).__name__}")
 
@@ -104,15 +107,17 @@ class VerifierConfig:
             return cls(choice=config)
         if isinstance(config, GeometryConfig):
             return cls(geometry=config)
+        if isinstance(config, SokobanConfig):
+            return cls(sokoban=config)
         raise TypeError(
-            "config must be None, VerifierConfig, MathConfig, ChoiceConfig or GeometryConfig, "
+            "config must be None, VerifierConfig, MathConfig, ChoiceConfig, GeometryConfig or SokobanConfig, "
             f"got {type(config).__name__}"
         )
 
     def __hash__(self) -> int:  # computed once: every verify call hashes its config for the verdict cache
         cached = self.__dict__.get("_hash")
         if cached is None:
-            cached = hash((self.math, self.choice, self.geometry))
+            cached = hash((self.math, self.choice, self.geometry, self.sokoban))
             object.__setattr__(self, "_hash", cached)
         return cached
 
@@ -123,9 +128,9 @@ class VerifierConfig:
         for k, v in state.items():
             object.__setattr__(self, k, v)
 
-    def for_task(self, task: str) -> MathConfig | ChoiceConfig | GeometryConfig:
+    def for_task(self, task: str) -> MathConfig | ChoiceConfig | GeometryConfig | SokobanConfig:
         return getattr(self, task)
 
 
-AnyConfig = VerifierConfig | MathConfig | ChoiceConfig | GeometryConfig
+AnyConfig = VerifierConfig | MathConfig | ChoiceConfig | GeometryConfig | SokobanConfig
 _DEFAULT = VerifierConfig()

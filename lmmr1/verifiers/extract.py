@@ -71,7 +71,7 @@ class Extraction:
     """The answer text a completion commits to (``None`` if none) and whether it hedges."""
 
     text: str | None
-    source: str  # "answer_tag" | "boxed" | "anchor" | "math" | "bare" | "last_math" | "last_sentence" | "none"
+    source: str  # "answer_tag" | "boxed" | "anchor" | "math" | "bare" | "last_math" | "last_sentence" | "none" | "raw"
     hedged: bool = False
     alternatives: tuple[str, ...] = ()
 

@@ -203,7 +203,7 @@ def score_items(items: _Items, config: ServerConfig) -> dict[str, Any]:
     verdicts = verify_batch(
         items.responses, items.labels, tasks=items.tasks, options=items.options, config=config.verifier, workers=config.workers
     )
-    acc = [1.0 if v.correct else 0.0 for v in verdicts]
+    acc = [v.score for v in verdicts]  # 1/0, or a task's graded score (Sokoban's shaped reward)
     fmt = [0.0 if r is None else check_format(r, config.format_style).score for r in items.responses]
     return {
         "rewards": [a + config.format_weight * f for a, f in zip(acc, fmt, strict=True)],

@@ -19,6 +19,7 @@ from lmmr1.verifiers.budget import BudgetExceeded
 if TYPE_CHECKING:
     from lmmr1.verifiers.config import VerifierConfig
     from lmmr1.verifiers.extract import Extraction
+    from lmmr1.verifiers.verdict import Verdict
 
 Outcome = tuple[bool | None, str, str | None]  # (correct, reason, detail)
 
@@ -39,7 +40,8 @@ class Context:
             raise BudgetExceeded("the call's deadline passed")
 
 
-Compare = Callable[[str, "Extraction", dict[str, str], Context], Outcome]
+# A task answers an Outcome, or a whole Verdict when its score is not 1/0 (Sokoban's shaped reward).
+Compare = Callable[[str, "Extraction", dict[str, str], Context], "Outcome | Verdict"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +49,19 @@ class Task:
     name: str
     compare: Compare
     choice_extraction: bool  # extract as for multiple choice: the final sentence, not its last number
+    raw_completion: bool = False  # the task reads the whole completion itself (no answer extraction, no hedging)
 
 
 TASKS: dict[str, Task] = {}
 
 
-def register(name: str, *, choice_extraction: bool = False) -> Callable[[Compare], Compare]:
+def register(name: str, *, choice_extraction: bool = False, raw_completion: bool = False) -> Callable[[Compare], Compare]:
     """Register ``compare`` as the task ``name``; a second task of the same name is refused."""
 
     def decorator(compare: Compare) -> Compare:
         if name in TASKS:
             raise ValueError(f"a verifier task named {name!r} is already registered ({TASKS[name].compare.__module__})")
-        TASKS[name] = Task(name, compare, choice_extraction)
+        TASKS[name] = Task(name, compare, choice_extraction, raw_completion)
         return compare
 
     return decorator

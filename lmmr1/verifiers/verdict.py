@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 # TASKS is the task registry (name -> Task), filled when lmmr1.verifiers is imported: `task in TASKS`
 # and `(*TASKS, "auto")` read the registered names, so a task added with register() is known everywhere.
+from lmmr1.sokoban.verifier import SOKOBAN_REASONS
 from lmmr1.verifiers.tasks import TASKS  # noqa: F401 - re-exported
 
-Task = Literal["math", "choice", "geometry"]
-TaskArg = Literal["math", "choice", "geometry", "auto"]
+Task = Literal["math", "choice", "geometry", "sokoban"]
+TaskArg = Literal["math", "choice", "geometry", "sokoban", "auto"]
 
 #: Every reason a verifier may give, with its meaning. Codes are stable: code may match on them.
 REASONS: dict[str, str] = {
@@ -27,6 +28,8 @@ REASONS: dict[str, str] = {
     "format_bad": "the completion does not follow the required format",
     "format_partial": "some of the required tags are used correctly (style='tags')",
 }
+# task="sokoban" (lmmr1.sokoban): its codes join the others; "no_answer" and "timeout" mean the same
+REASONS.update({k: v for k, v in SOKOBAN_REASONS.items() if k not in REASONS})
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,7 @@ def compute_score(
     options = drop_option_padding(info.get("options"))  # parquet pads dict columns with None
     verdict = verify_row(solution_str, ground_truth, task=task, options=options)
     fmt = check_format(solution_str, format_style).score if isinstance(solution_str, str) else 0.0
-    acc = 1.0 if verdict.correct else 0.0
+    acc = verdict.score  # 1/0, or a task's graded score (Sokoban's shaped reward); 0.0 when undecided
     return {
         "score": acc + format_weight * fmt,
         "acc": acc,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lmmr1.sokoban.generate import GenerationError, GeneratorConfig, generate_level, one_push_level, shorten
@@ -16,7 +16,14 @@ from lmmr1.sokoban.rules import ACTIONS, parse_level, play, step
 @given(seed=st.integers(0, 10**9), size=st.integers(5, 9), boxes=st.integers(1, 3))
 def test_kept_solution_solves_every_level(seed, size, boxes):
     config = GeneratorConfig(height=size, width=size, num_boxes=boxes)
-    generated = generate_level(config, seed)
+    try:
+        generated = generate_level(config, seed)
+    except GenerationError:
+        # a small room with 3 boxes can run out of tries (seed 1226, 6x6): that is said, not a bad
+        # level; the paper's 7x7 rooms, and fewer boxes, must always generate
+        if size >= 7 or boxes < 3:
+            raise
+        assume(False)
     level = parse_level(generated.level)
     assert (level.height, level.width) == (size, size)
     assert len(level.boxes) == boxes == generated.num_boxes
