@@ -12,6 +12,7 @@ from lmmr1.sokoban.data import make_dataset, make_one_push_dataset, make_push_te
 from lmmr1.sokoban.generate import GeneratorConfig  # noqa: E402
 from lmmr1.train import pipeline  # noqa: E402
 from lmmr1.train.cli import main  # noqa: E402
+from lmmr1.train.config import RecipeError
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 PAPER = RECIPES / "lmm-r1" / "mgt-sokoban.yaml"
@@ -61,5 +62,5 @@ def test_freeze_vision_tower(tmp_path):
     assert frozen == visual > 0
     assert all(not p.requires_grad for p in model.model.visual.parameters())
     assert all(p.requires_grad for n, p in model.named_parameters() if ".visual." not in f".{n}")
-    with pytest.raises(ValueError, match="no 'visual' submodule"):
+    with pytest.raises(RecipeError, match="no 'visual' submodule"):
         freeze_vision_tower(model.lm_head)

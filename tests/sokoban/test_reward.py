@@ -38,7 +38,7 @@ def test_picklable_with_a_name_and_clear_errors():
     assert pickle.loads(pickle.dumps(reward)).__name__ == "soko"
     with pytest.raises(ValueError, match="column 'solution'"):
         reward(None, ["<answer>Right</answer>"], level=[ONE])
-    with pytest.raises(ValueError, match="1 levels for 2 completions"):
+    with pytest.raises(ValueError, match="1 values for 2 completions"):
         reward(None, ["a", "b"], solution=[ONE])
     with pytest.raises(TypeError, match="SokobanConfig"):
         SokobanReward(config={"reward": "shaped"})
