@@ -64,8 +64,9 @@ def _check_args(completion: object, gold: object, task: object, options: object)
 
 
 def _gold_answer(gold: str) -> str:
-    """A gold written as a solution ("… so the answer is \\boxed{004}.") is judged by its last box;
-    several boxes side by side (``\\boxed{1}\\boxed{2}``) stay a multi-valued gold."""
+    """A gold written as a solution ("… so the answer is \\boxed{004}.", or a long text ending "The
+    final answer is $28\\%$") is judged by its answer, as a completion would be; several boxes side
+    by side (``\\boxed{1}\\boxed{2}``, ``\\boxed{1} and \\boxed{-2}``) stay a multi-valued gold."""
     if "\\boxed" not in gold and "\\fbox" not in gold and len(gold) <= MAX_BARE_GOLD_CHARS:
         return gold
     found = extract_answer(gold)
@@ -92,7 +93,7 @@ def gold_values(gold: str) -> list[str]:
     return items(normalize(gold).text)
 
 
-_VERDICTS = ByteBoundedCache(64 * 2**20)  # (task, gold, extraction, options, config) -> Outcome
+_VERDICTS = ByteBoundedCache(64 * 2**20)  # (task, gold, extraction, options, config) -> Outcome or Verdict
 
 
 def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx: Context) -> Outcome:
@@ -108,11 +109,14 @@ def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx
 
 
 def clear_caches() -> None:
-    """Forget cached verdicts and gold values (benchmarks measure cold calls with it)."""
+    """Forget cached verdicts, gold values and normal forms (benchmarks measure cold calls with it)."""
     from lmmr1.verifiers.equivalence import _GOLD_VALUES
+    from lmmr1.verifiers.normalize import _normalize_cached
 
     _VERDICTS.clear()
     _GOLD_VALUES.clear()
+    _prepared_gold.cache_clear()
+    _normalize_cached.cache_clear()
 
 
 def _raised_by_signal_handler(exc: BaseException) -> bool:
