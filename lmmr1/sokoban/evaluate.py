@@ -23,8 +23,9 @@ def greedy_solve_rate(model_dir: str | Path, recipe: str | Path, seed: int, n: i
                       overrides: list[str] | tuple[str, ...] = (), centred: bool = False) -> dict[str, float]:
     """``{"images": rate, "blank": rate}``: greedy answers of ``model_dir`` on ``n`` one-push levels
     drawn with ``seed``, prompted as ``recipe``'s MGT stage sampled (system prompt, length)."""
+    from lmmr1.evaluate.greedy import greedy_completions, greedy_kwargs
     from lmmr1.train import pipeline
-    from lmmr1.train.synthetic import blank_images, greedy_completions, greedy_kwargs
+    from lmmr1.train.synthetic import blank_images
 
     (mgt,) = pipeline.plan(recipe, stages=["mgt"], output_dir=str(Path(model_dir).parent.parent), overrides=overrides)
     held_out = make_one_push_dataset(n, seed=seed, centred=centred)
