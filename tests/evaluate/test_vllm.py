@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
+import types
 
 import pytest
 
@@ -27,6 +29,28 @@ def test_prompts_carry_images_as_multi_modal_data():
     a, b = backend.prompts([with_image, text_only])
     assert a["prompt"] == "system|user" and len(a["multi_modal_data"]["image"]) == 1
     assert b == {"prompt": "system|user"}
+
+
+def test_samples_of_one_prompt_get_different_seeds(monkeypatch):
+    """vLLM seeds every request alone: the same seed for k copies of a prompt gives k equal samples."""
+    captured = {}
+
+    class FakeLLM:
+        def generate(self, prompts, params, use_tqdm):
+            captured["params"] = params
+            done = types.SimpleNamespace(text="4", token_ids=[1], finish_reason="stop")
+            return [types.SimpleNamespace(outputs=[done]) for _ in prompts]
+
+    fake = types.ModuleType("vllm")
+    fake.SamplingParams = lambda **kw: kw
+    monkeypatch.setitem(sys.modules, "vllm", fake)
+    backend = VLLMBackend(FakeLLM(), TemplateOnly(), GenerationSettings(temperature=1.0, seed=7))
+    same = request(Item("2", "2+2?", "4"), ".")
+    gens = backend.generate([same] * 4, max_new_tokens=8)
+    assert [g.text for g in gens] == ["4"] * 4
+    seeds = [p["seed"] for p in captured["params"]]
+    assert len(set(seeds)) == 4 and seeds[0] == 7  # distinct, and reproducible from the run's seed
+    assert all(p["temperature"] == 1.0 and p["max_tokens"] == 8 for p in captured["params"])
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vLLM is installed here")

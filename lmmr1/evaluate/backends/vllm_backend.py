@@ -69,7 +69,12 @@ class VLLMBackend:
         from vllm import SamplingParams
 
         s = self.settings
-        params = SamplingParams(temperature=s.temperature, top_p=s.top_p, max_tokens=max_new_tokens, seed=s.seed)
+        # One seed per request: vLLM seeds each request alone, so k samples of one prompt sharing a seed
+        # would be one completion k times (--n-samples, curate pass-rate).
+        params = [
+            SamplingParams(temperature=s.temperature, top_p=s.top_p, max_tokens=max_new_tokens, seed=s.seed + i)
+            for i in range(len(requests))
+        ]
         outputs = self.llm.generate(self.prompts(requests), params, use_tqdm=False)
         return [
             Generation(o.outputs[0].text, len(o.outputs[0].token_ids), o.outputs[0].finish_reason == "length")
