@@ -83,11 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the trainer's input format", formatter_class=_Formatter)
     _source_args(e)
-    e.add_argument("--to", required=True, choices=["trl", "verl", "openrlhf"],
+    e.add_argument("--to", required=True, choices=["trl", "verl", "easyr1", "openrlhf"],
                    help="trl: TRL's GRPO columns; verl: RLHFDataset parquet (embedded images); "
+                   "easyr1: EasyR1's problem/answer/images parquet (embedded images) and its format prompt; "
                    "openrlhf: LMM-R1's message JSONL")
     e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images); "
-                   "verl needs .parquet, openrlhf .jsonl")
+                   "verl and easyr1 need .parquet, openrlhf .jsonl")
     e.add_argument("--system-prompt", default=None, help="system prompt (default: LMM-R1's think/answer prompt)")
     r = sub.add_parser("prepare", help="download, curate and export a paper's datasets from a manifest",
                        formatter_class=_Formatter)
@@ -281,17 +282,33 @@ def _export(args) -> int:
 
 
 def _export_rl(args) -> int:
-    from lmmr1.curation.export_rl import to_openrlhf, to_verl
+    from lmmr1.curation.export_rl import (
+        easyr1_format_prompt,
+        format_prompt_path,
+        to_easyr1,
+        to_openrlhf,
+        to_verl,
+    )
     from lmmr1.prompts import SYSTEM_PROMPT
 
-    suffix = {"verl": ".parquet", "openrlhf": ".jsonl"}[args.to]
+    suffix = {"verl": ".parquet", "easyr1": ".parquet", "openrlhf": ".jsonl"}[args.to]
     if Path(args.output).suffix != suffix:
         raise CliError(f"--to {args.to} writes {suffix}; give --output NAME{suffix}")
+    system_prompt = args.system_prompt or SYSTEM_PROMPT
+    template = format_prompt_path(args.output) if args.to == "easyr1" else None
+    if template:
+        refuse_collisions(_inputs(args), [("--output", args.output), ("the format prompt beside --output", template)])
     ds, info, schema = _load(args)
-    convert = to_verl if args.to == "verl" else to_openrlhf
-    out = convert(ds, schema=schema, source=info, system_prompt=args.system_prompt or SYSTEM_PROMPT)
+    if args.to == "easyr1":  # EasyR1 has no system turn: the prompt goes in its format prompt
+        out = to_easyr1(ds, schema=schema, source=info)
+    else:
+        convert = to_verl if args.to == "verl" else to_openrlhf
+        out = convert(ds, schema=schema, source=info, system_prompt=system_prompt)
     write_dataset(out, args.output)
     print(f"wrote {len(out)} rows to {args.output}")
+    if template:
+        write_text(template, easyr1_format_prompt(system_prompt))
+        print(f"wrote {template}: pass data.format_prompt={template} to EasyR1 (the system prompt it has no column for)")
     return 0
 
 
