@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import datasets
 import pytest
@@ -19,6 +20,7 @@ from lmmr1.verifiers import Verdict
 from tests.curation.conftest import write_jsonl
 
 N = 4
+RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
 
 def ans(x: str) -> str:
@@ -121,6 +123,16 @@ def test_images_reach_the_backend_before_the_text_and_unreadable_ones_are_counte
     assert summary["no_pass_rate"] == {"unreadable_image": 1}
 
 
+def test_embedded_images_are_decoded_for_the_backend():
+    from PIL import Image
+
+    rows = {"problem": ["<image>Find x."], "answer": ["3"], "images": [[Image.new("RGB", (30, 20), (9, 9, 9))]]}
+    ds = datasets.Dataset.from_dict(rows).cast_column("images", datasets.List(datasets.Image()))
+    backend = ScriptedBackend({"Find x.": [ans("3")]})
+    out, _ = measure(ds, backend, PassRateSettings(n=1, workers=1))
+    assert out["lmmr1_pass_rate"] == [1.0] and backend.requests[0].images[0].size == (30, 20)
+
+
 def test_a_backend_that_fails_on_every_row_raises_its_error():
     class Broken(ScriptedBackend):
         def generate(self, requests, max_new_tokens):
@@ -191,7 +203,7 @@ def test_tiny_model_chain_pass_rate_then_filter(tiny_model, tmp_path, png):
     data = write_jsonl(tmp_path / "rows.jsonl", rows)
     out = tmp_path / "rated.parquet"
     rc = main(["pass-rate", "--dataset", str(data), "--model", str(tiny_model), "--n", "3", "--max-new-tokens", "4",
-               "--output", str(out), "--workers", "1", "--seed", "1", "--recipe", "recipes/tiny-cpu.yaml"])
+               "--output", str(out), "--workers", "1", "--seed", "1", "--recipe", str(RECIPES / "tiny-cpu.yaml")])
     assert rc == 0
     rated = datasets.load_dataset("parquet", data_files=str(out), split="train")
     assert len(rated) == 4 and rated["lmmr1_pass_samples"] == [3] * 4
