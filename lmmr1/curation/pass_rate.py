@@ -221,16 +221,20 @@ def measure(
             else:
                 prepared.append(got)
         texts: list[list[str | None]] = [[] for _ in prepared]
+        active = list(range(len(prepared)))  # a row that failed once is not asked again
         for k in range(settings.n):
             _reseed(backend, base_seed + k)
-            for j, text in enumerate(_generate(backend, prepared, settings.max_new_tokens, calls)):
+            got = _generate(backend, [prepared[j] for j in active], settings.max_new_tokens, calls)
+            for j, text in zip(active, got, strict=True):
                 texts[j].append(text)
+            active = [j for j, text in zip(active, got, strict=True) if text is not None]
             bar.update(len(prepared))
+        if calls.errors and not calls.ok:  # not one row worked: a setup problem or a bug, not a bad row
+            _reseed(backend, base_seed)
+            raise calls.errors[0]
         _score(prepared, texts, settings, results, verdict_reasons)
     bar.close()
     _reseed(backend, base_seed)
-    if calls.errors and not calls.ok:  # not one row: a setup problem or a bug, not a bad row
-        raise calls.errors[0]
     rows = [r.row() for r in results]  # type: ignore[union-attr]
     out = _absolute_paths(dataset, schema, base)
     for col in COLUMNS:
@@ -268,7 +272,7 @@ _FEATURES = {RATE_COL: datasets.Value("float64"), SAMPLES_COL: datasets.Value("i
 def _score(prepared: list[_Prepared], texts: list[list[str | None]], settings: PassRateSettings,
            results: list[RowResult | None], verdict_reasons: Counter[str]) -> None:
     """Verify the generated samples in one batch; a row with a failed sample gets generation_error."""
-    flat = [(j, t) for j, row in enumerate(texts) if None not in row for t in row]
+    flat = [(j, t) for j, row in enumerate(texts) if len(row) == settings.n and None not in row for t in row]
     verdicts = verify_batch(
         [t for _, t in flat],
         [prepared[j].gold for j, _ in flat],

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import datasets
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lmmr1.curation.cli import main
 from lmmr1.curation.config import load_config
 from lmmr1.curation.filters.pass_rate import PassRate
-from lmmr1.curation.pass_rate import COLUMNS, PassRateError, PassRateSettings, measure, row_result
+from lmmr1.curation.pass_rate import COLUMNS, PassRateError, PassRateSettings, measure, row_result, summarize
 from lmmr1.curation.pipeline import curate
 from lmmr1.curation.sources import Example, SourceInfo
 from lmmr1.evaluate.backends import Generation, GenerationSettings
@@ -37,6 +39,7 @@ class ScriptedBackend:
         self.settings = GenerationSettings(temperature=1.0, seed=100)
         self.script = script
         self.fail_on = fail_on
+        self.failures = 0
         self.requests = []
 
     def generate(self, requests, max_new_tokens):
@@ -45,6 +48,7 @@ class ScriptedBackend:
             content = r.messages[-1]["content"]
             text = content if isinstance(content, str) else content[-1]["text"]
             if text == self.fail_on:
+                self.failures += 1
                 raise ValueError(f"prompt too long: {text}")
             self.requests.append(r)
             out.append(Generation(self.script[text][self.settings.seed - 100], 3, False))
@@ -96,6 +100,7 @@ def test_scripted_completions_give_exact_pass_rates_and_every_row_survives():
     assert summary["mean_pass_rate"] == pytest.approx((1 + 0 + 0.5 + 0.25) / 4)
     assert summary["verdict_reasons"]["gold_unparseable"] == 4
     assert backend.settings.seed == 100  # the caller's seed is given back
+    assert backend.failures == 2  # its batch, then itself alone; not again in the later sample rounds
     first = backend.requests[0]
     assert first.messages[0] == {"role": "system", "content": "SYS"} and first.messages[1]["content"] == "always?"
 
@@ -152,6 +157,20 @@ def test_row_result(verdicts, expected):
     made = [Verdict(c, 1.0 if c else 0.0, {True: "equal", False: "not_equal", None: "timeout"}[c]) for c in verdicts]
     r = row_result(made, len(verdicts))
     assert (r.rate, r.correct, r.undecided, r.reason) == expected and r.samples == len(verdicts)
+
+
+_VERDICT = {True: Verdict(True, 1.0, "equal"), False: Verdict(False, 0.0, "not_equal"), None: Verdict(None, 0.0, "timeout")}
+
+
+@given(st.lists(st.lists(st.sampled_from([True, False, None]), min_size=1, max_size=8), max_size=20))
+def test_summary_accounts_for_every_row(rows):
+    results = [row_result([_VERDICT[c] for c in row], len(row)) for row in rows]
+    summary = summarize(results, PassRateSettings(n=8))
+    assert summary["measured"] + sum(summary["no_pass_rate"].values()) == summary["rows"] == len(rows)
+    assert sum(summary["histogram"].values()) == summary["measured"]
+    for row, r in zip(rows, results, strict=True):
+        assert (r.rate is None) == all(c is None for c in row)
+        assert r.rate is None or 0.0 <= r.rate <= 1.0 and r.rate == row.count(True) / (len(row) - row.count(None))
 
 
 def test_settings_are_checked():

@@ -1,6 +1,6 @@
 """too_easy / too_hard from a pass-rate column (e.g. 16 rollouts: drop 0/16 and 16/16).
 
-A missing rate (null, or NaN as CSV readers write a null) means "not measured" (``curate
+A missing rate (null, or NaN as pandas writes a missing float) means "not measured" (``curate
 pass-rate`` says why in ``lmmr1_pass_reason``): the row is kept, since it is known to be neither.
 """
 
