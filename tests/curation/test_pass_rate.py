@@ -138,6 +138,29 @@ def test_embedded_images_are_decoded_for_the_backend():
     assert out["lmmr1_pass_rate"] == [1.0] and backend.requests[0].images[0].size == (30, 20)
 
 
+def test_lmm_r1_message_rows_with_their_images(tmp_path):
+    """The authors' layout (a message list per row, images named inside it), as `curate prepare` unpacks it."""
+    import tarfile
+
+    from lmmr1.curation.sources import load_source
+    from tests.curation.paper_data import write_paper_data
+
+    src = write_paper_data(tmp_path, n=3, prefixed=False) / "mgt-geo"
+    with tarfile.open(src / "mathv_geo_img.tar.gz") as tar:
+        tar.extractall(src, filter="data")
+    ds, info = load_source(src / "mathv_geo_message.jsonl")
+
+    class Sevens(ScriptedBackend):
+        def generate(self, requests, max_new_tokens):
+            self.requests += requests
+            return [Generation(ans("$7$"), 3, False) for _ in requests]
+
+    backend = Sevens({})
+    out, _ = measure(ds, backend, PassRateSettings(n=2, workers=1), source=info)
+    assert out["lmmr1_pass_rate"][0] == 1.0 and out["lmmr1_pass_reason"] == [None] * 3  # row 0's gold is $7$
+    assert all(len(r.images) == 1 and r.images[0].size == (48, 48) for r in backend.requests)
+
+
 def test_a_backend_that_fails_on_every_row_raises_its_error():
     class Broken(ScriptedBackend):
         def generate(self, requests, max_new_tokens):
