@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -360,6 +361,7 @@ def _pass_rate(args) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     check_sampling(generation, args.n)
+    _check_model(args.model)
     settings = PassRateSettings(n=args.n, max_new_tokens=args.max_new_tokens, max_pixels=args.max_pixels,
                                 system_prompt=system_prompt, verifier=verifier, task=config.task, limit=args.limit,
                                 workers=args.workers)
@@ -374,14 +376,26 @@ def _pass_rate(args) -> int:
                "generation": {"temperature": args.temperature, "top_p": args.top_p, "seed": args.seed}, **summary}
     write_dataset(out, args.output)
     write_json(summary_path, summary)
-    print(f"{'correct/decided':16} {'rows':>6}")
+    print(f"{'correct/decided':24} {'rows':>6}")
     for key, count in summary["histogram"].items():
-        print(f"{key:16} {count:>6}")
+        print(f"{key:24} {count:>6}")
     for reason, count in summary["no_pass_rate"].items():
         print(f"{'no rate: ' + reason:24} {count:>6}")
     print(f"wrote {len(out)} rows to {args.output} ({summary['measured']} measured: {summary['all_wrong']} at "
           f"0/{args.n}, {summary['all_right']} at {args.n}/{args.n}; {summary['seconds']} s); summary {summary_path}")
     return 0
+
+
+def _check_model(model: str) -> None:
+    """Before anything loads: a checkpoint folder with its config.json, or something shaped like a Hub id."""
+    path = Path(model)
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise CliError(f"--model {model} is a folder without config.json; give a checkpoint folder "
+                           "(e.g. a stage's output_dir/checkpoint-N) or a Hub id")
+    elif not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", model):
+        raise CliError(f"--model {model} does not exist; give a checkpoint folder or a Hub id such as "
+                       "Qwen/Qwen2.5-VL-3B-Instruct")
 
 
 def _recipe_settings(recipe: Path):

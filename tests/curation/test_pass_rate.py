@@ -227,6 +227,11 @@ def test_cli_refuses_greedy_sampling_and_a_missing_recipe(tmp_path, capsys):
     assert main([*base, "--recipe", str(tmp_path / "none.yaml")]) == 2
     assert "--recipe" in capsys.readouterr().err
     assert main([*base[:-1], str(data)]) == 2  # the output would overwrite the input
+    capsys.readouterr()
+    base[4] = str(tmp_path / "runs" / "gone" / "checkpoint-1")
+    assert main(base) == 2 and "does not exist; give a checkpoint folder or a Hub id" in capsys.readouterr().err
+    base[4] = str(tmp_path)
+    assert main(base) == 2 and "is a folder without config.json" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")
