@@ -1,4 +1,4 @@
-"""``curate``: filter a dataset with reasons, write its card, show its stats, export it for TRL."""
+"""``curate``: filter a dataset with reasons, write its card, show its stats, measure the policy's pass rates, export it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -46,6 +47,31 @@ def _source_args(p: argparse.ArgumentParser) -> None:
                    help="skip malformed JSON lines (each is named and counted) instead of refusing the file")
 
 
+def _pass_rate_args(sub) -> None:
+    p = sub.add_parser("pass-rate", help="sample the policy N times per row; write the pass rate `filter` reads",
+                       formatter_class=_Formatter)
+    _source_args(p)
+    p.add_argument("--model", required=True, help="the policy: a checkpoint directory or Hub id")
+    p.add_argument("--output", required=True, help="every row with lmmr1_pass_rate and its counts (.jsonl/.parquet/...)")
+    p.add_argument("--summary-out", help="the summary JSON (default: beside --output, OUTPUT.pass_rate.json)")
+    p.add_argument("--n", type=int, default=8, help="samples per row")
+    p.add_argument("--backend", choices=["transformers", "vllm"], default="transformers")
+    p.add_argument("--temperature", type=float, default=1.0, help="the trainer's sampling temperature")
+    p.add_argument("--top-p", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0, help="sample k of every row is drawn with seed + k")
+    p.add_argument("--max-new-tokens", type=int, default=1024, help="give the stage's max_completion_length")
+    p.add_argument("--max-pixels", type=int, default=1024 * 1024, help="images are scaled down to at most this many pixels")
+    p.add_argument("--limit", type=int, help="measure and write only the first N rows (a trial run)")
+    p.add_argument("--recipe", help="training recipe whose verifier: and system_prompt: to use (as the trainer does)")
+    p.add_argument("--config", help="curation YAML for verifier: (unless --recipe) and task: (default: the shipped one)")
+    p.add_argument("--system-prompt", default=None,
+                   help="system prompt (default: the --recipe's, else LMM-R1's think/answer prompt); '' for none")
+    p.add_argument("--batch-size", type=int, default=16, help="prompts per generate call (transformers)")
+    p.add_argument("--dtype", choices=["auto", "bfloat16", "float16", "float32"], default="auto")
+    p.add_argument("--tensor-parallel-size", type=int, default=1, help="vLLM")
+    p.add_argument("--workers", type=int, help="verifier processes (default: one per CPU)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="curate", description=(__doc__ or "").replace("``", ""),
                                      formatter_class=_Formatter)
@@ -83,12 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write the trainer's input format", formatter_class=_Formatter)
     _source_args(e)
-    e.add_argument("--to", required=True, choices=["trl", "verl", "openrlhf"],
+    e.add_argument("--to", required=True, choices=["trl", "verl", "easyr1", "openrlhf"],
                    help="trl: TRL's GRPO columns; verl: RLHFDataset parquet (embedded images); "
+                   "easyr1: EasyR1's problem/answer/images parquet (embedded images) and its format prompt; "
                    "openrlhf: LMM-R1's message JSONL")
     e.add_argument("--output", required=True, help=".jsonl (image paths), .parquet or a folder (embedded images); "
-                   "verl needs .parquet, openrlhf .jsonl")
+                   "verl and easyr1 need .parquet, openrlhf .jsonl")
     e.add_argument("--system-prompt", default=None, help="system prompt (default: LMM-R1's think/answer prompt)")
+    _pass_rate_args(sub)
     r = sub.add_parser("prepare", help="download, curate and export a paper's datasets from a manifest",
                        formatter_class=_Formatter)
     r.add_argument("--manifest", required=True, help="datasets and their sources, e.g. recipes/lmm-r1/data.yaml")
@@ -105,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return {"filter": _filter, "card": _card, "stats": _stats, "export": _export,
-                "prepare": _prepare}[args.command](args)
+                "pass-rate": _pass_rate, "prepare": _prepare}[args.command](args)
     except UserError as exc:  # bugs are not UserErrors: their tracebacks go through
         print(f"curate {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -281,18 +309,106 @@ def _export(args) -> int:
 
 
 def _export_rl(args) -> int:
-    from lmmr1.curation.export_rl import to_openrlhf, to_verl
+    from lmmr1.curation.export_rl import (
+        easyr1_format_prompt,
+        format_prompt_path,
+        to_easyr1,
+        to_openrlhf,
+        to_verl,
+    )
     from lmmr1.prompts import SYSTEM_PROMPT
 
-    suffix = {"verl": ".parquet", "openrlhf": ".jsonl"}[args.to]
+    suffix = {"verl": ".parquet", "easyr1": ".parquet", "openrlhf": ".jsonl"}[args.to]
     if Path(args.output).suffix != suffix:
         raise CliError(f"--to {args.to} writes {suffix}; give --output NAME{suffix}")
+    system_prompt = args.system_prompt or SYSTEM_PROMPT
+    template = format_prompt_path(args.output) if args.to == "easyr1" else None
+    if template:
+        refuse_collisions(_inputs(args), [("--output", args.output), ("the format prompt beside --output", template)])
     ds, info, schema = _load(args)
-    convert = to_verl if args.to == "verl" else to_openrlhf
-    out = convert(ds, schema=schema, source=info, system_prompt=args.system_prompt or SYSTEM_PROMPT)
+    if args.to == "easyr1":  # EasyR1 has no system turn: the prompt goes in its format prompt
+        out = to_easyr1(ds, schema=schema, source=info)
+    else:
+        convert = to_verl if args.to == "verl" else to_openrlhf
+        out = convert(ds, schema=schema, source=info, system_prompt=system_prompt)
     write_dataset(out, args.output)
     print(f"wrote {len(out)} rows to {args.output}")
+    if template:
+        write_text(template, easyr1_format_prompt(system_prompt))
+        print(f"wrote {template}: pass data.format_prompt={template} to EasyR1 (the system prompt it has no column for)")
     return 0
+
+
+def _pass_rate(args) -> int:
+    from lmmr1.curation.pass_rate import PassRateSettings, check_sampling, measure
+    from lmmr1.evaluate.backends import GenerationSettings, make_backend
+    from lmmr1.prompts import SYSTEM_PROMPT
+
+    summary_path = args.summary_out or f"{args.output}.pass_rate.json"
+    refuse_collisions([*_inputs(args), ("--config", args.config), ("--recipe", args.recipe)],
+                      [("--output", args.output), ("the summary", summary_path)])
+    config = load_config(args.config)
+    verifier, system_prompt = config.verifier, SYSTEM_PROMPT
+    if args.recipe:
+        verifier, recipe_prompt = _recipe_settings(Path(args.recipe))
+        system_prompt = recipe_prompt if recipe_prompt is not None else system_prompt
+    if args.system_prompt is not None:
+        system_prompt = args.system_prompt
+    try:
+        generation = GenerationSettings(temperature=args.temperature, top_p=args.top_p, seed=args.seed,
+                                        batch_size=args.batch_size, dtype=args.dtype,
+                                        tensor_parallel_size=args.tensor_parallel_size)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    check_sampling(generation, args.n)
+    _check_model(args.model)
+    settings = PassRateSettings(n=args.n, max_new_tokens=args.max_new_tokens, max_pixels=args.max_pixels,
+                                system_prompt=system_prompt, verifier=verifier, task=config.task, limit=args.limit,
+                                workers=args.workers)
+    ds, info, schema = _load(args)
+    if "pass_rate" in ds.column_names and config.pass_rate_col == "auto":
+        logging.getLogger(__name__).warning(
+            "the input has a pass_rate column, which `curate filter` (pass_rate_col: auto) reads before "
+            "lmmr1_pass_rate; set pass_rate_col: lmmr1_pass_rate in its --config to filter on the new rates")
+    backend = make_backend(args.backend, args.model, generation)
+    out, summary = measure(ds, backend, settings, schema=schema, source=info)
+    summary = {"model": args.model, "backend": args.backend, "dataset": args.dataset,
+               "generation": {"temperature": args.temperature, "top_p": args.top_p, "seed": args.seed}, **summary}
+    write_dataset(out, args.output)
+    write_json(summary_path, summary)
+    print(f"{'correct/decided':24} {'rows':>6}")
+    for key, count in summary["histogram"].items():
+        print(f"{key:24} {count:>6}")
+    for reason, count in summary["no_pass_rate"].items():
+        print(f"{'no rate: ' + reason:24} {count:>6}")
+    print(f"wrote {len(out)} rows to {args.output} ({summary['measured']} measured: {summary['all_wrong']} at "
+          f"0/{args.n}, {summary['all_right']} at {args.n}/{args.n}; {summary['seconds']} s); summary {summary_path}")
+    return 0
+
+
+def _check_model(model: str) -> None:
+    """Before anything loads: a checkpoint folder with its config.json, or something shaped like a Hub id."""
+    path = Path(model)
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise CliError(f"--model {model} is a folder without config.json; give a checkpoint folder "
+                           "(e.g. a stage's output_dir/checkpoint-N) or a Hub id")
+    elif not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", model):
+        raise CliError(f"--model {model} does not exist; give a checkpoint folder or a Hub id such as "
+                       "Qwen/Qwen2.5-VL-3B-Instruct")
+
+
+def _recipe_settings(recipe: Path):
+    """A training recipe's ``verifier:`` (as the trainer reads it) and top-level ``system_prompt:``."""
+    import yaml
+
+    from lmmr1.curation.prepare import recipe_verifier
+
+    if not recipe.is_file():
+        raise CliError(f"--recipe {recipe} does not exist; give a training recipe such as recipes/lmm-r1/fre-multi.yaml")
+    raw = yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}
+    prompt = raw.get("system_prompt") if isinstance(raw, dict) else None
+    return recipe_verifier(recipe), prompt
 
 
 def _prepare(args) -> int:

@@ -1,8 +1,13 @@
-"""Exports for the other trainers: verl's RLHFDataset parquet and OpenRLHF / LMM-R1's message JSONL.
+"""Exports for the other trainers: verl's RLHFDataset parquet, EasyR1's parquet and OpenRLHF / LMM-R1's message JSONL.
 
 verl: ``data_source``, ``prompt`` (chat messages, one ``<image>`` per image before the text),
 ``images`` (embedded bytes), ``ability``, ``reward_model`` (``style: rule``, ``ground_truth``) and
 ``extra_info`` (``index``, ``task``, ``options``: what ``lmmr1.verifiers.verl.compute_score`` reads).
+EasyR1 (``verl/utils/dataset.py``, ``examples/config.yaml``: ``data.prompt_key: problem``,
+``answer_key: answer``, ``image_key: images``): ``problem`` (one ``<image>`` per image before the
+text: EasyR1 splits the prompt on them), ``answer`` (the gold) and, when any row has images,
+``images`` (embedded). EasyR1 has no system turn; its ``data.format_prompt`` Jinja file, rendered
+with ``content``, carries the system prompt instead (written beside the parquet).
 OpenRLHF: ``{"message": "<OpenAI message list as a JSON string>", "answer": "$gold$"}``, with images
 as absolute paths, as LMM-R1's ``--input_key message`` and its reward server read it.
 """
@@ -10,6 +15,7 @@ as absolute paths, as LMM-R1's ``--input_key message`` and its reward server rea
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +60,33 @@ def to_verl(dataset: datasets.Dataset, *, schema: Schema | None = None, source: 
             "extra_info": {"index": i, "task": task, "options": list(ex.options) if task == "choice" else []},
         })
     return datasets.Dataset.from_list(rows)
+
+
+def to_easyr1(dataset: datasets.Dataset, *, schema: Schema | None = None,
+              source: SourceInfo | None = None) -> datasets.Dataset:
+    """Rows for EasyR1's ``RLHFDataset`` with its default keys; ``images`` only when a row has one."""
+    rows = []
+    for i, _task, ex in _examples(dataset, schema, source):
+        images = [_image_bytes(r, i) for r in ex.images]
+        rows.append({"problem": "<image>" * len(images) + user_text(ex), "answer": ex.gold, "images": images})
+    if not any(r["images"] for r in rows):  # a text set: EasyR1 then builds plain-text prompts
+        return datasets.Dataset.from_list([{k: r[k] for k in ("problem", "answer")} for r in rows])
+    features = datasets.Features({"problem": datasets.Value("string"), "answer": datasets.Value("string"),
+                                  "images": datasets.List(datasets.Image())})
+    return datasets.Dataset.from_list(rows, features=features)
+
+
+def format_prompt_path(output: str | os.PathLike) -> Path:
+    """Where ``--to easyr1`` writes its format prompt: ``NAME.format_prompt.jinja`` beside ``NAME.parquet``."""
+    out = Path(output)
+    return out.with_name(f"{out.stem}.format_prompt.jinja")
+
+
+def easyr1_format_prompt(system_prompt: str) -> str:
+    """EasyR1's ``data.format_prompt`` template: the system prompt, then the row's prompt (``content``)."""
+    if any(tag in system_prompt for tag in ("{{", "{%", "{#")):  # keep Jinja from reading the prompt's braces
+        system_prompt = "{% raw %}" + system_prompt + "{% endraw %}"
+    return f"{system_prompt}\n\n{{{{ content | trim }}}}\n"
 
 
 def to_openrlhf(dataset: datasets.Dataset, *, schema: Schema | None = None, source: SourceInfo | None = None,

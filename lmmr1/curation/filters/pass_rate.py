@@ -1,7 +1,12 @@
-"""too_easy / too_hard from a pass-rate column (e.g. 16 rollouts: drop 0/16 and 16/16)."""
+"""too_easy / too_hard from a pass-rate column (e.g. 16 rollouts: drop 0/16 and 16/16).
+
+A missing rate (null, or NaN as pandas writes a missing float) means "not measured" (``curate
+pass-rate`` says why in ``lmmr1_pass_reason``): the row is kept, since it is known to be neither.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -31,8 +36,8 @@ class PassRate(Filter):
     max_rate: float = 1.0  # drop when pass rate >= this (16/16 correct)
 
     def check(self, ex: Example) -> Decision:
-        if ex.pass_rate is None:
-            return None
+        if ex.pass_rate is None or isinstance(ex.pass_rate, float) and math.isnan(ex.pass_rate):
+            return None  # not measured: kept
         try:
             rate = parse_pass_rate(ex.pass_rate)
         except (ValueError, TypeError, ZeroDivisionError) as exc:
