@@ -65,7 +65,7 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
-    "curate": Command("lmmr1.curation.cli", "filter, card, stats and export datasets", alias="curate"),
+    "curate": Command("lmmr1.curation.cli", "prepare, filter, measure pass rates of, export and describe datasets", alias="curate"),
     "train": Command(
         "lmmr1.train.cli", "train FRE then MGT from a YAML recipe", "train", "train-two-stage", takes_prog=True
     ),
