@@ -158,12 +158,15 @@ def build_batch(folder: Path, n_golds: int, per_gold: int, seed: int) -> dict[st
 
 def _engine_child(args: argparse.Namespace) -> int:
     """Fresh process: warm the pool on another batch, then time verify_batch on the real one."""
-    from lmmr1 import verify_batch
+    from lmmr1 import verify_batch, warm_up
 
     folder = data_dir()
     warm = build_batch(folder, 32, args.per_gold, args.seed + 1)
     batch = build_batch(folder, args.golds, args.per_gold, args.seed)
     verify_batch(warm["completions"], warm["golds"], warm["tasks"], warm["options"], workers=args.workers)
+    # The warm batch may need no worker at all; wait until every worker has started, so the timed
+    # batch measures a warm pool, as in a training run after its first step (start-up is timed apart).
+    warm_up(args.workers, wait=True)
     t0 = time.perf_counter()
     verdicts = verify_batch(batch["completions"], batch["golds"], batch["tasks"], batch["options"], workers=args.workers)
     seconds = time.perf_counter() - t0
