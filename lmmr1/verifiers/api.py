@@ -93,12 +93,12 @@ def gold_values(gold: str) -> list[str]:
     return items(normalize(gold).text)
 
 
-_VERDICTS = ByteBoundedCache(64 * 2**20)  # (task, gold, extraction, options, config) -> Outcome or Verdict
+_VERDICTS = ByteBoundedCache(64 * 2**20)  # (task, gold, extraction.judged, options, config) -> Outcome or Verdict
 
 
 def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx: Context) -> Outcome:
     opts = option_map(options)
-    key = (task, gold, extraction, tuple(opts.items()), ctx.config)
+    key = (task, gold, extraction.judged, tuple(opts.items()), ctx.config)
     outcome = _VERDICTS.get(key)
     if outcome is None:
         outcome = TASKS[task].compare(gold, extraction, opts, ctx)  # timeouts raise: never cached
@@ -109,14 +109,18 @@ def _compare(task: str, gold: str, extraction: Extraction, options: Options, ctx
 
 
 def clear_caches() -> None:
-    """Forget cached verdicts, gold values and normal forms (benchmarks measure cold calls with it)."""
+    """Forget cached verdicts, gold values, normal forms, option keys, exact values and math spans
+    (benchmarks measure cold calls with it)."""
+    from lmmr1.verifiers.choice import _cached_key
     from lmmr1.verifiers.equivalence import _GOLD_VALUES
+    from lmmr1.verifiers.extract import _cached_spans
     from lmmr1.verifiers.normalize import _normalize_cached
+    from lmmr1.verifiers.rational import _parse_rational
 
     _VERDICTS.clear()
     _GOLD_VALUES.clear()
-    _prepared_gold.cache_clear()
-    _normalize_cached.cache_clear()
+    for cached in (_prepared_gold, _normalize_cached, _cached_key, _cached_spans, _parse_rational):
+        cached.cache_clear()
 
 
 def _raised_by_signal_handler(exc: BaseException) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from lmmr1.verifiers.equivalence import compare_math
 from lmmr1.verifiers.extract import Extraction
@@ -15,7 +17,11 @@ from lmmr1.verifiers.text import LETTERS, strip_wrappers, unwrap_text
 Options = Mapping[str, str] | Sequence[str] | None
 
 MAX_SYMPY_CHARS = 80  # longer predictions are sentences, not values
+MAX_CACHED_CHARS = 500  # option texts up to this long have their keys cached
 MAX_LETTER_LIST_CHARS = 200  # "B, C, D" / "B: 12, C: 14": a list of lettered options is short
+_MATHY = re.compile(r"\\|\d")
+_WORD = re.compile(r"[a-zA-Z]{4,}")
+_COMMAND = re.compile(r"\\[a-zA-Z]+")
 _LETTER_GOLD = re.compile(r"\(?[A-Z]\)?")
 _LETTER_ONLY = re.compile(r"^\(?\s*([A-Za-z])\s*\)?\s*[.:)]?$")
 _LETTER_LEAD = re.compile(r"^(?:option|choice)?\s*\(?([A-Z])\)?\s*[.:),]\s*\S")
@@ -70,24 +76,26 @@ def letter_in_prose(text: str) -> str | None:
     return found[-1] if found else None
 
 
-def _key(text: str) -> str:
-    n = normalize(text)  # the unit stays in the key: options "5 cm" and "5 m" differ
-    return text_key(n.text).replace(" ", "") + (f"[{n.unit}]" if n.unit else "")
+def _key(text: str) -> tuple[str, Fraction | None]:
+    """(words, exact value) of an option or answer text; the unit stays in the words: "5 cm" is not "5 m"."""
+    n = normalize(text)
+    words = text_key(n.text).replace(" ", "") + (f"[{n.unit}]" if n.unit else "")
+    return words, parse_rational(words)
 
 
-def _same_text(a: str, b: str) -> bool:
-    ka, kb = _key(a), _key(b)
-    if ka == kb:
-        return True
-    va, vb = parse_rational(ka), parse_rational(kb)
-    return va is not None and va == vb
+_cached_key = functools.lru_cache(maxsize=8192)(_key)  # the 16 samples of a prompt share its options
+
+
+def _same_text(a: tuple[str, Fraction | None], b: tuple[str, Fraction | None]) -> bool:
+    return a[0] == b[0] or (a[1] is not None and a[1] == b[1])
 
 
 def _letter_for_text(text: str, options: dict[str, str], ctx: Context | None = None) -> str | None:
     """The option whose text is ``text`` (same words, same value; with ``ctx``, equal as math)."""
-    matches = [k for k, v in options.items() if _same_text(text, v)]
+    key = _key(text)
+    matches = [k for k, v in options.items() if _same_text(key, _cached_key(v) if len(v) <= MAX_CACHED_CHARS else _key(v))]
     # sympy only for a short, math-looking prediction: prose never equals an option's value
-    if matches or ctx is None or len(text) > MAX_SYMPY_CHARS or not re.search(r"\\|\d", text) or re.search(r"[a-zA-Z]{4,}", re.sub(r"\\[a-zA-Z]+", "", text)):
+    if matches or ctx is None or len(text) > MAX_SYMPY_CHARS or not _MATHY.search(text) or _WORD.search(_COMMAND.sub("", text)):
         return matches[0] if matches else None
     for k, v in options.items():  # "\sqrt{\frac{4}{\pi}}" is the option "\frac{2}{\sqrt{\pi}}"
         if compare_math(strip_wrappers(v), text, ctx)[0]:

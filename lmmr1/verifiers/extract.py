@@ -26,6 +26,7 @@ newlines) are answered in milliseconds.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -75,6 +76,12 @@ class Extraction:
     hedged: bool = False
     alternatives: tuple[str, ...] = ()
 
+    @property
+    def judged(self) -> tuple:
+        """What a task's ``compare`` may read: extractions with equal keys get the same verdict (where
+        the answer was found matters only for a final sentence of prose, which choice reads alone)."""
+        return (self.text, self.alternatives, self.hedged, self.source == "last_sentence")
+
 
 NONE = Extraction(None, "none")
 
@@ -106,13 +113,18 @@ def math_segments(text: str) -> list[str]:
     return [content for _, _, content in _math_spans(text)]
 
 
-def _math_spans(text: str) -> list[tuple[int, int, str]]:
+def _math_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    # One answer span is scanned by several rules (segments, the text outside them, lists): once.
+    return _cached_spans(text) if len(text) <= MAX_CACHED_SPAN_CHARS else _scan_spans(text)
+
+
+def _scan_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     found: list[tuple[int, int, str]] = []
     pos, closed_out = 0, set()
     while True:
         m = _MATH_START.search(text, pos)
         if not m:
-            return found
+            return tuple(found)
         opener = m.group(0)
         if opener in closed_out:
             pos = m.end()
@@ -124,14 +136,38 @@ def _math_spans(text: str) -> list[tuple[int, int, str]]:
             pos = m.end()
             continue
         content = text[m.end() : end]
-        if opener == "$" and _is_currency(content):
+        if opener == "$" and is_money(content, closed=True):
             pos = m.end()  # "$12.50 for the book and $3": the first "$" is money; try the next one
             continue
         found.append((m.start(), end + len(closer), content))
         pos = end + len(closer)
 
 
-_MONEY = re.compile(r"\s?\d[\d,]*(?:\.\d+)?(?:[.!?,;]|\s+\S)")  # a number, then a sentence end or more words
+MAX_CACHED_SPAN_CHARS = 2000
+_cached_spans = functools.lru_cache(maxsize=1024)(_scan_spans)
+
+_SPACES = re.compile(r"\s+")
+_WORDS_NEXT = re.compile(r"\s*(?:[,;(]|[a-zA-Z][a-zA-Z'-]*(?:\s|$|[,.;]))")  # "40 cups", "5, since"
+_CLAUSE_END = re.compile(r"[,;(]")
+_LAST_COMMAND = re.compile(r"\\([a-zA-Z]+)$")
+_ESCAPED_DELIMITER = re.compile(r"\\[{}$]")
+_AMOUNT = re.compile(r"\s?\d[\d,]*(?:\.\d+)?")
+_DOLLAR_AMOUNT = re.compile(r"(?<!\\)\$" + _AMOUNT.pattern)
+# ... then a sentence end or another word; "$1,000.99" too (its "," or "." ends the amount here)
+_OPEN_MONEY = re.compile(_AMOUNT.pattern + r"(?:[.!?,;]|\s+\S)")
+_COMMAND_NAME = re.compile(r"\\[a-zA-Z]")
+
+
+def is_money(after: str, *, closed: bool) -> bool:
+    """Does the text after a ``$`` read as an amount of money rather than as math? A number first
+    and no LaTeX command; then, inside a ``$…$`` that closes, prose (two words or more: "$12.50 for
+    the book and $3"); after a ``$`` that never closes, a sentence end or more words ("… $70,000.")."""
+    if "\\" in after:
+        return False
+    if not closed:
+        return _OPEN_MONEY.match(after) is not None
+    amount = _AMOUNT.match(after)
+    return amount is not None and len(_PROSE_WORD.findall(after[amount.end() :])) >= 2
 
 
 def open_math_tail(text: str) -> str | None:
@@ -146,7 +182,7 @@ def open_math_tail(text: str) -> str | None:
             content = text[m.end() :]
             if not content.strip():
                 return None  # a trailing "$" ("1,000.99$") opens nothing
-            if m.group(0) == "$" and _MONEY.match(content) and "\\" not in content:
+            if m.group(0) == "$" and is_money(content, closed=False):
                 pos = m.end()  # "$70,000." is money; "… is $1" (cut off) may be the start of math
                 continue
             return content
@@ -160,11 +196,6 @@ def _find_closer(text: str, start: int, closer: str) -> int:
     while i > 0 and text[i - 1] == "\\":
         i = text.find("$", i + 1)
     return i
-
-
-def _is_currency(content: str) -> bool:
-    """``$70,000. The next $`` : digits first, then prose words (no LaTeX command) → money."""
-    return bool(re.match(r"\s?\d", content)) and len(_PROSE_WORD.findall(content)) >= 2 and "\\" not in content
 
 
 def _from_inline_math(text: str) -> Extraction | None:
@@ -193,7 +224,7 @@ def _unwrap_math(text: str) -> str:
     """``16 $\\pi$`` → ``16 \\pi``: drop the delimiters, keep everything."""
     for opener, closer in _OPENERS:
         text = text.replace(opener, " ") if opener == closer else text.replace(opener, " ").replace(closer, " ")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 # --- boxes, anchors, spans -----------------------------------------------------------------------
@@ -363,9 +394,9 @@ def _lead_value(phrase: str) -> str | None:
     if lead is None:
         return None
     rest = phrase[lead.end() :]
-    if rest and not re.match(r"\s*(?:[,;(]|[a-zA-Z][a-zA-Z'-]*(?:\s|$|[,.;]))", rest):
+    if rest and not _WORDS_NEXT.match(rest):
         return None  # "3x + 1", "3 \\times \\sqrt{3}": not a number followed by words
-    split = split_value_words(phrase[: lead.end()] + " " + re.split(r"[,;(]", rest, maxsplit=1)[0].strip())
+    split = split_value_words(phrase[: lead.end()] + " " + _CLAUSE_END.split(rest, maxsplit=1)[0].strip())
     if split is None:
         return lead.group(0).strip()
     value, unit = split
@@ -421,23 +452,20 @@ def ends_unfinished(text: str) -> bool:
         return False
     if _UNFINISHED.search(tail):
         return True
-    command = re.search(r"\\([a-zA-Z]+)$", tail)
+    command = _LAST_COMMAND.search(tail)
     if command and command.group(1) not in _TERMINAL_COMMANDS:
         return True  # cut inside "\\sqrt" / "\\frac": "… is 1\\s"
-    line = re.sub(r"\\[{}$]", "", tail.rsplit("\n", 1)[-1])
+    line = _ESCAPED_DELIMITER.sub("", tail.rsplit("\n", 1)[-1])
     if line.count("{") > line.count("}"):
         return True
     opened = open_math_tail(text)  # scanned from the start, so that $…$ pairs stay aligned
     return opened is not None and "\n" not in opened.strip()  # left open on the final line
 
 
-def _money_only(line: str) -> bool:
-    return bool(re.search(r"(?<!\\)\$\s?\d", line)) and not re.search(r"\\[a-zA-Z]", line)
-
-
 def _last_sentence_answer(sentence: str) -> str | None:
     sentence = sentence.strip().rstrip(".;,!").strip()
-    if sentence.count("$") % 2 and not _money_only(sentence):  # a split cut a $…$ in two
+    money = _DOLLAR_AMOUNT.search(sentence) and not _COMMAND_NAME.search(sentence)  # "It costs $5"
+    if sentence.count("$") % 2 and not money:  # a split cut a $…$ in two
         sentence = sentence.replace("$", " ").strip()
     found = _phrase_answer(sentence, "last_sentence")
     return None if found.hedged else found.text

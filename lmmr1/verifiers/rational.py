@@ -6,12 +6,15 @@ Most RL answers are integers, decimals or simple fractions; comparing them exact
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
 _INT = r"[+-]?\d+"
 _DEC = r"[+-]?(?:\d+\.\d*|\.\d+)"
 _NUMBER = re.compile(rf"^(?:{_DEC}|{_INT})$")
+_PLAIN_INT = re.compile(_INT)
+_DECIMAL_PLACES = re.compile(r"[+-]?\d*\.(\d+)")
 _SLASH = re.compile(r"^([+-]?)\(?(\d+(?:\.\d+)?)\)?\s*/\s*\(?(\d+(?:\.\d+)?)\)?$")
 _FRAC = re.compile(r"^([+-]?)\s*\\frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))$")
 _SCI = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))\s*(?:\\times|\\cdot|\*)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?$")
@@ -23,6 +26,13 @@ def parse_rational(s: str) -> Fraction | None:
     s = s.strip()
     if not s or len(s) > MAX_DIGITS:
         return None
+    return _parse_rational(s)
+
+
+@functools.lru_cache(maxsize=16384)  # pure, on texts of at most MAX_DIGITS characters: 16 samples repeat values
+def _parse_rational(s: str) -> Fraction | None:
+    if _PLAIN_INT.fullmatch(s):
+        return Fraction(int(s))
     if _NUMBER.match(s):
         return Fraction(s)
     m = _FRAC.match(s) or _SLASH.match(s)
@@ -39,9 +49,9 @@ def parse_rational(s: str) -> Fraction | None:
 
 def decimal_places(s: str) -> int | None:
     """Digits after the point if ``s`` is a decimal literal (``3.46`` → 2), else ``None``."""
-    m = re.fullmatch(r"[+-]?\d*\.(\d+)", s.strip())
+    m = _DECIMAL_PLACES.fullmatch(s.strip())
     return len(m.group(1)) if m else None
 
 
 def is_integer_literal(s: str) -> bool:
-    return re.fullmatch(_INT, s.strip()) is not None
+    return _PLAIN_INT.fullmatch(s.strip()) is not None

@@ -41,6 +41,7 @@ class Context:
 
 
 # A task answers an Outcome, or a whole Verdict when its score is not 1/0 (Sokoban's shaped reward).
+# It reads only what ``Extraction.judged`` holds: verify caches outcomes by that key.
 Compare = Callable[[str, "Extraction", dict[str, str], Context], "Outcome | Verdict"]
 
 

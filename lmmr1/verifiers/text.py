@@ -38,7 +38,6 @@ _SUB_RUN = re.compile("[₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎]+")
 # √3, √3.5, √x, √(x+1), √{x}: the radicand of a Unicode root (no nesting: bounded scan)
 _ROOT = re.compile(r"([√∛∜])\s*(\d+(?:\.\d+)?|[A-Za-z]|\([^()]{0,200}\)|\{[^{}]{0,200}\}|\\[a-zA-Z]+)?")
 _ROOT_INDEX = {"√": "", "∛": "[3]", "∜": "[4]"}
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _MAPPED = re.compile("[" + re.escape("".join(map(chr, _CHAR_MAP)) + "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎√∛∜根和") + "]")
 
 
@@ -54,7 +53,7 @@ def _root(m: re.Match) -> str:
 def unicode_to_latex(s: str) -> str:
     """Unicode math as LaTeX/ASCII: ``5/√3`` → ``5/\\sqrt{3}``, ``−35`` → ``-35``, ``10⁻³`` → ``10^{-3}``,
     full-width ``３＝３`` → ``3=3``, ``145°`` → ``145^{\\circ}``. Other text comes back unchanged."""
-    if not _NON_ASCII.search(s) or not _MAPPED.search(s):
+    if s.isascii() or not _MAPPED.search(s):
         return s
     s = s.replace("根号", "√").replace("和", " and ")  # Chinese exams: "根号3" is √3, "1 和 3" is "1 and 3"
     s = _SUPER_RUN.sub(lambda m: "^{" + m.group(0).translate(_SUPERSCRIPTS) + "}", s)
