@@ -24,7 +24,7 @@ from lmmr1.verifiers.budget import get_pool
 from lmmr1.verifiers.cache import ByteBoundedCache
 from lmmr1.verifiers.config import MathConfig
 from lmmr1.verifiers.extract import Extraction
-from lmmr1.verifiers.hedge import is_hedge
+from lmmr1.verifiers.hedge import is_hedge, value_key
 from lmmr1.verifiers.normalize import (
     MAX_ANSWER_CHARS,
     Normalized,
@@ -183,7 +183,7 @@ def _distinct(values: list[str]) -> list[str]:
     """The values in order, each once (``(3,17,3,7)`` repeated as ``(3, 17, 3, 7)`` counts once)."""
     seen: dict[str, str] = {}
     for v in values:
-        seen.setdefault(re.sub(r"\s+", "", v), v)
+        seen.setdefault(value_key(v), v)
     return list(seen.values()) if not any(_ELLIPSIS.match(v) for v in values) else values
 
 

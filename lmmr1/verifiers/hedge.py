@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+_SPACE_OR_DOLLARS = re.compile(r"\s+|^\$|\$$")
 
-def _key(value: str) -> str:
-    return re.sub(r"\s+|^\$|\$$", "", value)
+
+def value_key(value: str) -> str:
+    """One predicted value, spacing and enclosing ``$`` ignored: ``(3, 17)`` and ``$(3,17)$`` are one value."""
+    return _SPACE_OR_DOLLARS.sub("", value)
 
 
 def is_hedge(gold_values: Sequence[str], pred_values: Sequence[str]) -> bool:
     """Several *different* predicted values for a gold with one value."""
-    return len(gold_values) <= 1 and len({_key(v) for v in pred_values}) > 1
+    return len(gold_values) <= 1 and len({value_key(v) for v in pred_values}) > 1
