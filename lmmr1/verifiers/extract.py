@@ -42,11 +42,12 @@ MAX_SCAN_CHARS = 50_000  # only the end of a longer text (or answer span) is sea
 _TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
 _EXAM_MARKS = re.compile(r"<eo[ae]>", re.IGNORECASE)
 _ANCHOR = re.compile(
-    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is|^[ \t]*A:|^####"
+    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is|^[ \t]*(?-i:A):|^####"
     r"|【答案】|答案\s*(?:是|为|:)|答案\s*\n)[ \t]*:?[ \t]*",
     re.IGNORECASE | re.MULTILINE,
 )
-_LAST_NUMBER = re.compile(r"(?<![\^_{\d.,])-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")  # not an exponent: m^{2}
+# not an exponent (m^{2}), nor a function's argument: "the value of f(0)" names no value
+_LAST_NUMBER = re.compile(r"(?<![\^_{\d.,])(?<![A-Za-z]\()-?\d[\d,]*(?:\.\d+)?(?:/\d+)?")
 # What may stand between boxes that list several answers: "\boxed{2} or \boxed{3}", "\boxed{1}, \boxed{2}".
 _HEDGE_GAP = re.compile(
     r"^(?:\s|,|;|/|\bor\b|\band\b|\\quad|\\qquad|\\lor|\\text\{\s*(?:or|and)\s*\}|\$|\\[()\[\]])*$", re.IGNORECASE

@@ -118,6 +118,10 @@ NEVER_PAY = [
     (r"so the total is 3 \times \sqrt{3}\)", "3", "math", None),
     # the wrong number of an answer sentence
     ("The answer is 40 cups of feed, since she feeds Wendi's 20 chickens.", "20", "math", None),
+    # a function's argument in a final sentence that gives no value
+    ("The graph does not give enough information to determine the value of g(3).", "3", "math", None),
+    # a ratio "a:b" is not the Q/A layout's "A:" anchor before the answer b
+    ("<answer>a:b</answer>", "B", "choice", ["2:1", "(2+\\sqrt{3}):1", "3:1"]),
     # an unclosed <answer> cut off by the length limit, after the gold boxed in <think>
     (r"<think>maybe \boxed{5}</think><answer>7", "5", "math", None),
     # echoed questions
