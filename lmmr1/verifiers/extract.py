@@ -30,7 +30,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from lmmr1.verifiers.normalize import split_value_words
+from lmmr1.verifiers.normalize import split_cjk_unit, split_value_words
 from lmmr1.verifiers.text import find_boxed, unicode_to_latex
 
 MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whole only if this short
@@ -374,6 +374,8 @@ def _phrase_answer(phrase: str, source: str) -> Extraction:
         return Extraction(listed, source)
     if math and phrase.lstrip().startswith(("$", "\\(", "\\[")):
         return Extraction(math[0].strip() or None, source)  # "$5$ apples", "$x=3$, so …"
+    if split_cjk_unit(phrase) is not None:
+        return Extraction(phrase, source)  # "500厘米": the normaliser reads the unit
     short = len(phrase.split()) <= 3 and not _VERB.search(_strip_math(phrase))  # "It is 12" has a verb
     if (not _PROSE_WORD.search(_strip_math(phrase)) or short) and not _CJK.search(phrase):
         return Extraction(_unwrap_math(phrase) if math else phrase, source)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lmmr1.verifiers.text import strip_wrappers, unicode_to_latex, unwrap_text
 
-__all__ = ["UNITS", "Normalized", "drop_lhs_variable", "is_text_answer", "normalize", "split_value_words",
+__all__ = ["UNITS", "Normalized", "drop_lhs_variable", "is_text_answer", "normalize", "split_cjk_unit", "split_value_words",
            "strip_wrappers", "text_key", "unwrap_text"]
 
 MAX_ANSWER_CHARS = 2000  # an extracted answer longer than this is prose, not a value to compare
@@ -31,6 +31,25 @@ UNITS = frozenset(
     """.split()
 )
 UNIT_PREFIXES = frozenset({"sq", "square", "cubic"})  # "square feet": a prefix is part of the unit
+# Chinese units after a value ("5厘米", "20海里"), by their English name where UNITS has one; other
+# Chinese words after a value are measure words or nouns ("3个", "12人") and are dropped.
+CJK_UNITS = {
+    "毫米": "mm", "厘米": "cm", "分米": "dm", "米": "m", "千米": "km", "公里": "km", "海里": "海里",
+    "克": "g", "千克": "kg", "公斤": "kg", "吨": "ton", "升": "l", "毫升": "ml",
+    "秒": "s", "分钟": "min", "小时": "h", "天": "day", "周": "week", "月": "month", "年": "year", "度": "degree",
+    "平方米": "square m", "平方厘米": "square cm", "立方米": "cubic m", "立方厘米": "cubic cm",
+}
+_CJK_TAIL = re.compile(r"(?<=[\d}).])\s*([\u4e00-\u9fff]{1,4})$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def split_cjk_unit(s: str) -> tuple[str, str | None] | None:
+    """``5厘米`` → ``("5", "cm")``; ``3个`` → ``("3", None)``; ``None`` unless ``s`` is a value (a digit,
+    no Chinese) followed by a short Chinese word."""
+    tail = _CJK_TAIL.search(s)
+    if tail is None or not re.search(r"\d", s[: tail.start()]) or _CJK.search(s, 0, tail.start()):
+        return None
+    return s[: tail.start()].strip(), CJK_UNITS.get(tail.group(1))
 
 _NEG_SPACE = re.compile(r"\\!\s*")
 _AND_LIST = re.compile(r"\s*(?:,\s*)?\band\b\s*")
@@ -145,6 +164,9 @@ def _normalize(answer: str) -> Normalized:
         s, percent = s[: m.start()].strip(), True
     s, word_unit = _strip_text_unit(s)
     unit = unit or word_unit
+    cjk = split_cjk_unit(s) if unit is None else None
+    if cjk is not None:
+        s, unit = cjk
     s = strip_wrappers(_CURRENCY.sub("", s)).strip()
     if " and " in unwrap_text(s) and (re.search(r"\d", s) or _short_items(unwrap_text(s))):
         s = _AND_LIST.sub(",", unwrap_text(s))  # "6 \text{ and } 8" → "6,8"; "W and Z" → "W,Z"

@@ -39,6 +39,10 @@ UNICODE_AND_CHINESE = [
     ("<answer>x² + 1</answer>", "x^2+1", True),
     ("<answer>2π</answer>", r"2\pi", True),
     ("<answer>x ≤ 3</answer>", r"x \le 3", True),
+    ("<answer>5厘米</answer>", "5 cm", True),
+    ("<answer>5厘米</answer>", "5 m", False),
+    ("<answer>500厘米</answer>", "5米", True),
+    ("<answer>3个</answer>", "3", True),
 ]
 
 SEVERAL_SOLUTIONS = [
@@ -154,6 +158,12 @@ NEVER_PAY = [
 def test_never_pays(completion, gold, task, options):
     v = verify(completion, gold, task, options)
     assert v.correct is not True, v
+
+
+def test_an_option_with_a_chinese_unit_is_its_value():
+    options = ["20海里", "20√{2}海里", "15海里", "30海里"]
+    assert verify("<answer>20√{2}</answer>", "B", "choice", options).correct is True
+    assert verify("<answer>20</answer>", "B", "choice", options).correct is False
 
 
 def test_both_units_are_compared():
