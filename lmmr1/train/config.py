@@ -181,6 +181,14 @@ class StagePlan:
         except RecipeError as exc:
             raise RecipeError(f"stage {self.name}: {exc}") from None
         verifier_config(self.script.verifier, f"stage {self.name}")  # a bad verifier: fails before training
+        if self.training.use_vllm and (self.script.min_pixels or self.script.max_pixels):
+            # TRL 1.16 starts vLLM from the model's own processor config and passes it no processor kwargs,
+            # so vLLM would cut each image into a different number of tokens than the prompt holds.
+            raise RecipeError(
+                f"stage {self.name}: min_pixels/max_pixels reach only the trainer's processor, not vLLM "
+                "(use_vllm: true), which would then disagree on each image's token count; set them in the "
+                "model's preprocessor_config.json instead, or set use_vllm: false"
+            )
         from lmmr1.train.rewards import shaping_for
 
         try:

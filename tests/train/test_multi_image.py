@@ -103,6 +103,11 @@ def test_bad_pixel_bounds_are_recipe_errors(tmp_path, override, message):
         pipeline.plan(RECIPE, stages=["mgt"], output_dir=str(tmp_path), overrides=["max_pixels=3136", override])
 
 
+def test_pixel_bounds_with_vllm_are_refused(tmp_path):
+    with pytest.raises(RecipeError, match=r"stage mgt: min_pixels/max_pixels reach only the trainer's processor, not vLLM"):
+        pipeline.plan(RECIPE, stages=["mgt"], output_dir=str(tmp_path), overrides=["max_pixels=3136", "use_vllm=true"])
+
+
 def test_pixel_bounds_reach_the_trainer(tmp_path, tiny):
     (plan,) = pipeline.plan(RECIPE, stages=["mgt"], output_dir=str(tmp_path),
                             overrides=[*MECHANICS, "synthetic_size=8", "max_pixels=3136"])
