@@ -332,21 +332,20 @@ def check_image_placeholders(ds, name: str) -> None:
     TRL fills a prompt's ``{"type": "image"}`` parts with the row's images in order, and gives a
     prompt whose user turn is a string one part per image; a count that differs fails mid-training.
     """
-    import datasets
+    import pyarrow.compute as pc
     from trl.data_utils import prepare_multimodal_messages
 
     column = next((c for c in ("images", "image") if c in ds.column_names), None)
     if column is None:
         return
-    feature = ds.features[column]
-    undecoded = datasets.Image(decode=False)
-    cheap = ds.select_columns(["prompt", column]).cast_column(  # counts only: no image is decoded
-        column, datasets.List(undecoded) if isinstance(feature, (datasets.Sequence, datasets.List)) else undecoded
-    )
-    for i, row in enumerate(cheap):
-        value = row[column]
-        images = list(value or []) if column == "images" else ([] if value is None else [value])
-        prompt = row["prompt"]
+    values = ds.with_format("arrow")[column]  # counts from Arrow: no image is decoded
+    if column == "images":
+        counts = pc.fill_null(pc.list_value_length(values), 0).to_pylist()
+    else:
+        counts = [0 if null else 1 for null in values.is_null().to_pylist()]
+    prompts = ds.with_format("arrow")["prompt"].to_pylist()  # ~3x faster than ds["prompt"]
+    for i, (prompt, n) in enumerate(zip(prompts, counts, strict=True)):
+        images = [None] * n
         if isinstance(prompt, str):
             prompt = [{"role": "user", "content": prompt}]
         try:
