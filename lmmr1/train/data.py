@@ -343,7 +343,7 @@ def check_image_placeholders(ds, name: str) -> None:
         counts = pc.fill_null(pc.list_value_length(values), 0).to_pylist()
     else:
         counts = [0 if null else 1 for null in values.is_null().to_pylist()]
-    prompts = ds.with_format("arrow")["prompt"].to_pylist()  # ~3x faster than ds["prompt"]
+    prompts = ds.select_columns(["prompt"])[:]["prompt"]  # decoded (Json parts too), ~2x faster than ds["prompt"]
     for i, (prompt, n) in enumerate(zip(prompts, counts, strict=True)):
         images = [None] * n
         if isinstance(prompt, str):
