@@ -166,7 +166,7 @@ def _load_mixture(sources, config: str | None, split: str, synthetic_size: int, 
         if ds.features != first.features:
             differ = [c for c in first.column_names if ds.features[c] != first.features[c]]
             try:
-                ds = ds.cast(first.features)
+                ds = _align(ds, differ, first.features)
             except (ValueError, TypeError) as exc:  # pyarrow's ArrowInvalid is a ValueError
                 raise DataError(
                     f"dataset_name mixture: source {source!r} stores column(s) {differ} as "
@@ -185,6 +185,16 @@ def _load_mixture(sources, config: str | None, split: str, synthetic_size: int, 
         ", ".join(f"{s}: {counts[s]} of {len(ds)} rows, p={p:.3g}" for (s, p), ds in zip(sources, aligned, strict=True)),
     )
     return mixed
+
+
+def _align(ds, columns: list[str], features):
+    """``ds`` with ``features``: an Arrow cast, else the values re-encoded (a JSON file's mixed message
+    parts load as ``Json``, generated ones as structs: the same prompts either way)."""
+    try:
+        return ds.cast(features)
+    except (ValueError, TypeError):
+        logger.debug("cast to %s failed; re-encoding %s", features, columns)
+    return ds.map(lambda *values: dict(zip(columns, values, strict=True)), input_columns=columns, features=features)
 
 
 def _as_image_lists(ds):

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 pytest.importorskip("trl")
+from PIL import Image  # noqa: E402
 
 from lmmr1.train import pipeline  # noqa: E402
 from lmmr1.train.config import RecipeError  # noqa: E402
@@ -50,6 +51,21 @@ def test_a_one_image_source_joins_a_multi_image_one():
     assert "image" not in ds.column_names
     counts = {src: {len(r["images"]) for r in ds if r[MIXTURE_SOURCE_COLUMN] == src} for src in set(ds[MIXTURE_SOURCE_COLUMN])}
     assert counts == {"synthetic:mgt": {1}, "synthetic:mgt_pair": {2}}
+
+
+def test_a_json_file_mixes_with_generated_rows(tmp_path):
+    """A JSON file's message parts load as ``Json`` features, generated ones as structs: still one mixture."""
+    Image.new("RGB", (40, 40), "red").save(tmp_path / "r.png")
+    parts = [{"type": "image"}, {"type": "image"}, {"type": "text", "text": "Colour 2?"}]
+    row = {"prompt": [{"role": "user", "content": parts}], "images": ["r.png", "r.png"], "solution": "1", "task": "math"}
+    (tmp_path / "p.jsonl").write_text((json.dumps(row) + "\n") * 20)
+    ds = load_stage_dataset({str(tmp_path / "p.jsonl"): 0.5, "synthetic:mgt_pair": 0.5}, synthetic_size=20)
+    by_source = {r[MIXTURE_SOURCE_COLUMN]: r for r in ds}
+    assert len(by_source) == 2
+    for r in by_source.values():
+        assert [p["type"] for p in r["prompt"][0]["content"]] == ["image", "image", "text"]
+        assert len(r["images"]) == 2
+    assert by_source[str(tmp_path / "p.jsonl")]["images"][0].size == (40, 40)
 
 
 def test_mismatching_columns_name_the_source_and_the_columns(sources, tmp_path):
