@@ -7,13 +7,22 @@ import textwrap
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("trl")
 from PIL import Image  # noqa: E402
 
 from lmmr1.train import pipeline  # noqa: E402
 from lmmr1.train.config import RecipeError  # noqa: E402
-from lmmr1.train.data import MIXTURE_SOURCE_COLUMN, DataError, check_dataset_name, load_stage_dataset  # noqa: E402
+from lmmr1.train.data import (  # noqa: E402
+    MIXTURE_SOURCE_COLUMN,
+    PROBABILITY_TOLERANCE,
+    DataError,
+    check_dataset_name,
+    load_stage_dataset,
+    mixture_sources,
+)
 
 
 def _write(path, n: int, tag: str, extra: dict | None = None):
@@ -139,3 +148,16 @@ def test_the_dry_run_names_a_missing_source_of_a_mixture(tmp_path):
     )
     report = pipeline.dry_run(plans, tmp_path / "out", None)
     assert any("absent.jsonl' does not exist" in p for p in report.problems)
+
+
+@settings(max_examples=80, deadline=None)
+@given(probs=st.lists(st.floats(-0.5, 1.5, allow_nan=False), min_size=1, max_size=4))
+def test_a_mixture_is_accepted_exactly_when_its_probabilities_are_a_distribution(probs):
+    name = {f"source{i}.jsonl": p for i, p in enumerate(probs)}  # names are checked later, by check_dataset_name
+    valid = all(p >= 0 for p in probs) and abs(sum(probs) - 1) <= PROBABILITY_TOLERANCE
+    try:
+        pairs = mixture_sources(name)
+    except DataError:
+        assert not valid
+    else:
+        assert valid and [p for _, p in pairs] == probs

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("trl")
 
@@ -93,3 +95,24 @@ def test_the_default_buffer_follows_each_stage_s_completion_limit(tmp_path):
 def test_bad_shaping_parameters_are_recipe_errors(tmp_path, override, message):
     with pytest.raises(RecipeError, match=message):
         pipeline.plan(_write(tmp_path), overrides=[override])
+
+
+@settings(max_examples=60, deadline=None)
+@given(limit=st.integers(1, 64), data=st.data())
+def test_soft_overlong_is_in_minus_one_to_zero_and_never_rewards_length(limit, data):
+    buffer = data.draw(st.integers(1, limit))
+    (reward,) = build_rewards(["soft_overlong"], shaping=Shaping(max_completion_length=limit, overlong_buffer_len=buffer))
+    values = _call(reward, [[0] * n for n in range(limit + 3)])
+    assert all(-1.0 <= v <= 0.0 for v in values)
+    assert values == sorted(values, reverse=True)  # longer is never better
+    assert values[limit - buffer] == 0.0 and values[limit] == -1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=st.lists(st.integers(0, 5), max_size=30), n=st.integers(1, 4), penalty=st.floats(-2.0, 0.0))
+def test_repetition_is_between_the_max_penalty_and_zero(ids, n, penalty):
+    (reward,) = build_rewards(["repetition"], shaping=Shaping(repetition_ngram_size=n, repetition_max_penalty=penalty))
+    (value,) = _call(reward, [ids])
+    assert penalty <= value <= 0.0
+    grams = [tuple(ids[i : i + n]) for i in range(len(ids) - n + 1)]
+    assert (value == 0.0) == (len(set(grams)) == len(grams) or penalty == 0.0)
