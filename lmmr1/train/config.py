@@ -127,7 +127,6 @@ class TwoStageArguments(ScriptArguments):
         },
     )
 
-
     def __post_init__(self) -> None:
         from lmmr1.train.data import DataError, mixture_sources
 
