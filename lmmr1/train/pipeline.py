@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lmmr1.errors import UserError
 from lmmr1.train.config import RecipeError, StagePlan, load_recipe, plan_stages
-from lmmr1.train.data import DatasetSourceMissing, check_dataset_name, looks_local
+from lmmr1.train.data import DatasetSourceMissing, check_dataset_name, describe_dataset, looks_local
 from lmmr1.train.stage import StageResult, is_complete, prepare_dataset, run_stage
 
 logger = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> 
             start = "?"
         t = p.training
         report.lines.append(
-            f"stage {p.name}: init from {start}; dataset {p.script.dataset_name}; rewards "
+            f"stage {p.name}: init from {start}; dataset {describe_dataset(p.script.dataset_name)}; rewards "
             f"{p.script.reward_funcs} x {t.reward_weights}; lr {t.learning_rate}, G={t.num_generations}, "
             f"T={t.temperature}, beta={t.beta}, max_completion_length={t.max_completion_length}, "
             f"scale_rewards={t.scale_rewards}, loss={t.loss_type}, epochs={t.num_train_epochs}, "

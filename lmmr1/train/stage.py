@@ -23,7 +23,7 @@ from transformers.trainer_callback import PrinterCallback, ProgressCallback
 from lmmr1.train.config import RecipeError, StagePlan
 from lmmr1.train.data import add_system_prompt, has_images, load_stage_dataset
 from lmmr1.train.reward_log import RewardLogCallback
-from lmmr1.train.rewards import build_rewards
+from lmmr1.train.rewards import build_rewards, shaping_for
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +101,20 @@ def last_complete_checkpoint(stage_dir: Path) -> str | None:
     return None
 
 
-def load_processor(model_path: str, trust_remote_code: bool, needs_images: bool):
-    """The model's processor, refusing a bare tokenizer when the data has images."""
+def load_processor(
+    model_path: str, trust_remote_code: bool, needs_images: bool,
+    min_pixels: int | None = None, max_pixels: int | None = None,
+):
+    """The model's processor, refusing a bare tokenizer when the data has images.
+
+    ``min_pixels`` / ``max_pixels`` (None: the model's own) bound the pixels each image is resized
+    to, as Qwen2.5-VL's image processor reads them (28x28 pixels make one image token there).
+    """
     from transformers import AutoProcessor, ProcessorMixin
 
+    pixels = {k: v for k, v in (("min_pixels", min_pixels), ("max_pixels", max_pixels)) if v is not None}
     processor = AutoProcessor.from_pretrained(
-        model_path, trust_remote_code=trust_remote_code, padding_side="left", truncation_side="left"
+        model_path, trust_remote_code=trust_remote_code, padding_side="left", truncation_side="left", **pixels
     )
     if needs_images and not isinstance(processor, ProcessorMixin):
         raise RecipeError(
@@ -126,7 +134,7 @@ def run_stage(
     """
     stage_dir = Path(plan.training.output_dir)
     result = StageResult(plan.name, final_dir(plan), init_from, dry_run=dry_run)
-    reward_funcs = build_rewards(plan.script.reward_funcs, plan.script.verifier)
+    reward_funcs = build_rewards(plan.script.reward_funcs, plan.script.verifier, shaping_for(plan))
     if dataset is None:
         dataset = prepare_dataset(plan)
     logger.info(
@@ -189,10 +197,12 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
     from trl import GRPOTrainer
 
     args = plan.training
-    processor = load_processor(init_from, args.trust_remote_code, has_images(dataset))
+    processor = load_processor(
+        init_from, args.trust_remote_code, has_images(dataset), plan.script.min_pixels, plan.script.max_pixels
+    )
     trainer = GRPOTrainer(
         model=init_from,
-        reward_funcs=reward_funcs if reward_funcs is not None else build_rewards(plan.script.reward_funcs, plan.script.verifier),
+        reward_funcs=reward_funcs if reward_funcs is not None else build_rewards(plan.script.reward_funcs, plan.script.verifier, shaping_for(plan)),
         args=args,
         train_dataset=dataset,
         processing_class=processor,

@@ -10,9 +10,12 @@ that lmmr1's verifiers can check every answer:
   of its option (``1``-``4``).
   Every item has the *same* prompt text, and the colours are balanced, so a policy that ignores the
   image scores exactly chance (1 / number of colours); only the pixels carry the answer.
+* **MGT pair** (two images, ``task="math"``): the colour of the shape in the *second* of two images.
+  The first image's colour is balanced too and drawn independently of the answer, so a policy that
+  reads only the first image (or none) scores exactly chance: the rows exercise multi-image input.
 
-Rows use the trainer's input format: a conversational ``prompt``, ``image`` (MGT only, a PIL
-image), ``solution`` and ``task`` (no ``options``: both stages answer with a number). Both
+Rows use the trainer's input format: a conversational ``prompt``, ``image`` (MGT, a PIL image) or
+``images`` (MGT pair, a list of two), ``solution`` and ``task`` (no ``options``: both stages answer with a number). Both
 builders are deterministic per ``seed``.
 """
 
@@ -26,11 +29,13 @@ __all__ = [
     "COLOURS",
     "FRE_DIGITS",
     "FRE_PROMPT",
+    "MGT_PAIR_PROMPT",
     "MGT_PROMPT",
     "blank_images",
     "draw_shape",
     "make_fre_dataset",
     "make_mgt_dataset",
+    "make_mgt_pair_dataset",
 ]
 
 #: Colour names and RGB centres for MGT; each item jitters its colour a little around the centre.
@@ -52,6 +57,7 @@ FRE_DIGITS = ("1", "2", "3", "4")  # MGT's option numbers: stage 1 practises sta
 # options spelled out ("1 red, 2 green, ...": 31 tokens) RL never left the image-blind 0.25; with
 # this prompt it did. The option numbers follow COLOURS' order: red 1, green 2, blue 3, yellow 4.
 MGT_PROMPT = "Colour?"
+MGT_PAIR_PROMPT = "Colour 2?"  # the second image's colour; as short as MGT_PROMPT for the same reason
 
 
 def _check(n: int, seed: int) -> None:
@@ -127,6 +133,36 @@ def make_mgt_dataset(n: int, seed: int = 0, image_size: int = IMAGE_SIZE):
         {
             "prompt": [prompt] * n,
             "image": images,
+            "solution": [str(i + 1) for i in labels],
+            "task": ["math"] * n,
+        }
+    )
+
+
+def make_mgt_pair_dataset(n: int, seed: int = 0, image_size: int = IMAGE_SIZE):
+    """``n`` two-image rows: gold is the option number (``1``-``4``) of the *second* image's colour.
+
+    ``images`` holds both images in prompt order (the prompt has two image parts before the text).
+    Both images' colours are balanced and shuffled independently, so the first image says nothing
+    about the answer: only a policy that reads the second one beats ``1 / len(COLOURS)``.
+    """
+    from datasets import Dataset
+
+    _check(n, seed)
+    rng = random.Random(seed)
+    names = list(COLOURS)
+    labels = _balanced(n, len(names), rng)
+    distractors = _balanced(n, len(names), rng)
+
+    def shape(i: int) -> Image.Image:
+        return draw_shape(_jitter(COLOURS[names[i]], rng), rng.choice(SHAPES), rng, image_size)
+
+    images = [[shape(first), shape(second)] for first, second in zip(distractors, labels, strict=True)]
+    prompt = [{"role": "user", "content": [{"type": "image"}, {"type": "image"}, {"type": "text", "text": MGT_PAIR_PROMPT}]}]
+    return Dataset.from_dict(
+        {
+            "prompt": [prompt] * n,
+            "images": images,
             "solution": [str(i + 1) for i in labels],
             "task": ["math"] * n,
         }

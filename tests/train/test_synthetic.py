@@ -10,10 +10,12 @@ from lmmr1 import verify
 from lmmr1.train.synthetic import (
     BACKGROUND,
     COLOURS,
+    MGT_PAIR_PROMPT,
     MGT_PROMPT,
     blank_images,
     make_fre_dataset,
     make_mgt_dataset,
+    make_mgt_pair_dataset,
 )
 
 
@@ -66,14 +68,36 @@ def test_mgt_is_deterministic_and_balanced():
     assert counts == {"1": 10, "2": 10, "3": 10, "4": 10}, "balanced colours put blind policies at chance"
 
 
+def _option(image) -> str:
+    """The option number of the colour nearest to ``image``'s most common non-background pixel."""
+    names = list(COLOURS)
+    pixels = [p for p in image.getdata() if p != BACKGROUND]
+    dominant = Counter(pixels).most_common(1)[0][0]
+    nearest = min(names, key=lambda n: sum((x - y) ** 2 for x, y in zip(dominant, COLOURS[n], strict=True)))
+    return str(names.index(nearest) + 1)
+
+
 def test_mgt_image_carries_the_answer():
     """The most common non-background pixel is nearest to the gold colour's RGB centre."""
-    names = list(COLOURS)
     for row in make_mgt_dataset(24, seed=2):
-        pixels = [p for p in row["image"].getdata() if p != BACKGROUND]
-        dominant = Counter(pixels).most_common(1)[0][0]
-        nearest = min(names, key=lambda n: sum((x - y) ** 2 for x, y in zip(dominant, COLOURS[n], strict=True)))
-        assert str(names.index(nearest) + 1) == row["solution"]
+        assert _option(row["image"]) == row["solution"]
+
+
+def test_mgt_pair_rows_have_two_images_and_the_second_carries_the_answer():
+    ds = make_mgt_pair_dataset(40, seed=1)
+    assert set(ds.column_names) == {"prompt", "images", "solution", "task"}
+    parts = ds[0]["prompt"][0]["content"]
+    assert [p["type"] for p in parts] == ["image", "image", "text"] and parts[2]["text"] == MGT_PAIR_PROMPT
+    firsts = []
+    for row in ds:
+        assert len(row["images"]) == 2
+        assert _option(row["images"][1]) == row["solution"]
+        firsts.append(_option(row["images"][0]))
+    # Both images' colours are balanced; the first is shuffled apart from the answer.
+    assert Counter(firsts) == Counter(ds["solution"]) == {"1": 10, "2": 10, "3": 10, "4": 10}
+    assert firsts != ds["solution"]
+    again = make_mgt_pair_dataset(40, seed=1)
+    assert [im.tobytes() for r in again["images"] for im in r] == [im.tobytes() for r in ds["images"] for im in r]
 
 
 def test_mgt_gold_is_verified_by_lmmr1():
