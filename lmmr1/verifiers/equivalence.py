@@ -45,6 +45,12 @@ _ELLIPSIS = re.compile(r"^(?:\\l?dots|\\cdots|\.\.\.|…)$")
 _ITEM_SPLIT = re.compile(r"(?<![a-zA-Z\\])or(?![a-zA-Z])|\\lor\b|\\text\{\s*or\s*\}", re.IGNORECASE)
 _NOT_A_VALUE = re.compile(r"\?\s*$|^\s*\\(?:neg|lnot|sim)\b")
 _SET_LITERAL = re.compile(r"^\\\{(.*)\\\}$")
+_VARIABLE = re.compile(r"[a-df-hj-zA-Z]")  # e and i are constants
+# a Greek letter other than \pi is a variable (\theta, \alpha): "\frac{1}{1+\sin\theta}" is no number
+_GREEK_VARIABLE = re.compile(
+    r"\\(?:alpha|beta|gamma|delta|varepsilon|epsilon|zeta|eta|vartheta|theta|iota|kappa|lambda|mu|nu|xi|rho|"
+    r"sigma|tau|upsilon|varphi|phi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Sigma|Phi|Psi|Omega)(?![a-zA-Z])"
+)
 MAX_ITEMS = 24  # longer lists are compared whole by math-verify, not item by item
 FAST_REJECT_REL = 1e-9  # an exact value this far (relative) from a plain number cannot equal it
 
@@ -58,7 +64,7 @@ def never_a_number(s: str) -> bool:
         return False  # `f(x) = 1` may answer 1: let math-verify decide
     if re.match(r"^[(\[].*,.*[)\]]$", s) or is_text_answer(s):
         return True
-    return bool(re.search(r"[a-df-hj-zA-Z]", _COMMAND.sub("", s)))
+    return bool(_VARIABLE.search(_COMMAND.sub("", s)) or _GREEK_VARIABLE.search(s))
 
 
 def top_level_commas(s: str) -> int:
@@ -213,14 +219,14 @@ def _unit_key(unit: str | None) -> str:
 
 
 def _compare_items(gi: list[str], pi: list[str], g: Normalized, p: Normalized, cfg: MathConfig, ctx: Context) -> Outcome:
-    if len(gi) > MAX_ITEMS or len(pi) > MAX_ITEMS:
-        return _symbolic(g.text, p.text, cfg, ctx)
-    if len(gi) == 1:
+    if len(gi) == 1:  # however long the list: "b1, b2, …, b150" for 244 is a hedge, not work for sympy
         if is_hedge(gi, pi):
             return False, "hedged", "several answers given for a single-valued gold"
         return _compare_one(_Side(gi[0], g.percent), _Side(pi[0], p.percent), cfg, ctx, None)
     if len(pi) == 1:
         return False, "not_equal", f"one value for a gold with {len(gi)}"
+    if len(gi) > MAX_ITEMS or len(pi) > MAX_ITEMS:
+        return _symbolic(g.text, p.text, cfg, ctx)
     ordered = any(_ELLIPSIS.match(x) for x in gi + pi)
     if ordered or len(gi) != len(pi):
         if len(gi) != len(pi):

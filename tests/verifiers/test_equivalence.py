@@ -101,3 +101,18 @@ def test_units_strict_keeps_units():
 def test_numeric_gold_is_accepted():
     assert verify(r"\boxed{27}", 27.0).correct is True
     assert verify(r"\boxed{27}", 27).correct is True
+
+
+def test_a_number_is_told_from_an_expression_in_a_greek_variable_without_sympy():
+    from lmmr1.verifiers.budget import defer_slow_calls
+
+    with defer_slow_calls():  # a worker call would raise Deferred here
+        v = verify(r"<answer>1</answer>", r"\frac{\cos^2\theta}{1 + \sin\theta}")
+        assert (v.correct, v.reason) == (False, "not_equal")
+    assert verify(r"<answer>2\alpha</answer>", r"\alpha + \alpha").correct is True  # sympy still decides "equal"
+
+
+def test_a_long_list_for_a_single_value_is_a_hedge_not_sympy_work():
+    listing = ", ".join(f"b_{{{i}}}" for i in range(1, 151))  # a degenerate "answer" of 150 labels
+    v = verify(f"<answer>{listing}</answer>", "244")
+    assert (v.correct, v.reason) == (False, "hedged")
