@@ -31,7 +31,7 @@ _FILLER_LEAD = re.compile(
     re.IGNORECASE,
 )
 _PHRASE = re.compile(
-    r"(?:answer\s*(?:is|:)|it'?s|it\s+is|choose|select|pick|go\s+with)\s*(?:option\s*|choice\s*)?"
+    r"(?:(?:answer|option|choice)\s*(?:is|:)|it'?s|it\s+is|choose|select|pick|go\s+with)\s*(?:option\s*|choice\s*)?"
     r"\(?([A-Z])\)?(?=$|[\s.,:;)!])"
 )
 # one lettered option, alone or with its text: "B", "(B)", "B: 12", "B. 12"

@@ -42,8 +42,8 @@ MAX_SCAN_CHARS = 50_000  # only the end of a longer text (or answer span) is sea
 _TURN_END = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|end_of_text)\|>")
 _EXAM_MARKS = re.compile(r"<eo[ae]>", re.IGNORECASE)
 _ANCHOR = re.compile(
-    r"(?:final\s+answer\s*(?:is|:)|the\s+answer\s+is|answer\s*:|answer\s+is|^[ \t]*(?-i:A):|^####"
-    r"|【答案】|答案\s*(?:是|为|:)|答案\s*\n)[ \t]*:?[ \t]*",
+    r"(?:final\s+answer[*_]*\s*(?:is|:)|the\s+answer\s+is|answer[*_]*\s*:|answer\s+is|^[ \t]*(?-i:A):|^####"
+    r"|^[ \t]*#{1,6}[ \t]*final\s+answer[ \t]*:?[ \t]*\n|【答案】|答案\s*(?:是|为|:)|答案\s*\n)[ \t]*[*_]*[ \t]*:?[ \t]*",
     re.IGNORECASE | re.MULTILINE,
 )
 # not an exponent (m^{2}), nor a function's argument: "the value of f(0)" names no value
@@ -353,7 +353,7 @@ _LEAD_FILLER = re.compile(
 )
 # a value at the start of a phrase: a number (with sign, separators, decimals, a fraction or
 # percent), or a short LaTeX expression that ends before the first prose word
-_LEAD_NUMBER = re.compile(r"^[-+]?\\?\$?\s?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?(?:\s*(?:\\?%|percent\b))?")
+_LEAD_NUMBER = re.compile(r"^[-+]?\\?\$?\s?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s*/\s*\d+)?(?:\s*(?:\\?%|percent\b))?")
 _EITHER = re.compile(r"^\s*either\b", re.IGNORECASE)
 
 
@@ -417,8 +417,36 @@ def _alternatives(phrase: str) -> list[str]:
     return parts
 
 
+_ANSWER_VERB = re.compile(r"\b(?:is|are|was|were)\b")
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_SOLUTION = re.compile(r"[a-zA-Z](?:_\{?\w{1,3}\}?)?\s*=\s*([^=]{1,40})")
+
+
+def _solutions(text: str) -> str | None:
+    """``x = 2 and x = -3`` / ``$x=2$, $y=5$`` → ``x = 2, x = -3``: several "variable = value" joined by
+    "and" or commas, each value short and no prose; ``None`` otherwise."""
+    parts = [p.strip().strip("$").strip() for p in _LIST_SEPARATOR.split(text.strip().rstrip("."))]
+    if len(parts) < 2 or len(parts) > 12:
+        return None
+    for part in parts:
+        m = _SOLUTION.fullmatch(part)
+        if m is None or _PROSE_WORD.search(_strip_math(m.group(1))):
+            return None
+    return ", ".join(parts)
+
+
+def _stated_solutions(sentence: str) -> str | None:
+    """The solutions a sentence states after its first "is"/"are" (see :func:`_solutions`)."""
+    verb = _ANSWER_VERB.search(sentence)
+    return _solutions(sentence[verb.end() :]) if verb else None
+
+
 def _value_after_verb(sentence: str) -> str | None:
-    """``The volume of $ABCDEFGH$ is 120`` → ``120``: what follows the last verb or "=", if it is math."""
+    """``The volume of $ABCDEFGH$ is 120`` → ``120``: what follows the last verb or "=", if it is math;
+    ``The solutions are x = 2 and x = -3`` → both."""
+    listed = _stated_solutions(sentence)
+    if listed is not None:
+        return listed
     pieces = _VERB.split(sentence)
     if len(pieces) < 2 or not pieces[-1].strip():
         return None
@@ -513,7 +541,9 @@ def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
     if re.search(r"(?:\$|\\\]|\\\))\W{0,3}$", bare) and not choice:  # ends with a math segment: "… is $(7, 6)$."
         last = _from_inline_math(bare)
         if last is not None and not last.hedged:
-            return Extraction(last.text, "last_math")
+            sentences = _final_sentence(bare)
+            listed = _stated_solutions(sentences[-1]) if sentences else None  # "… are $x=2$ and $x=-3$."
+            return Extraction(listed or last.text, "last_math")
     sentences = _final_sentence(text)
     if choice:
         return Extraction(sentences[-1], "last_sentence") if sentences else NONE

@@ -71,6 +71,14 @@ _VALUE_WORDS = re.compile(
     r"^(?P<value>.{0,200}?[\d}).])\s*(?P<words>[a-zA-Z][a-zA-Z'.-]*(?:\s+[a-zA-Z][a-zA-Z'.-]*){0,7})\s*"
     r"(?:\^\{?(?P<pow>[23])\}?)?$"
 )
+_SMALL_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+_WORD = re.compile(r"[A-Za-z]+")
+_WORD_GAP = re.compile(r"[ \t-]*")
+_NEGATIVE_WORD = re.compile(r"(?:minus|negative)\s+", re.IGNORECASE)
 _MERIDIEM = re.compile(r"\b([ap])\.?\s?m\b\.?")  # "4:30 p.m.": pm is a unit, so am ≠ pm
 _MIXED = re.compile(r"^(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$")
 
@@ -114,6 +122,45 @@ def split_value_words(s: str) -> tuple[str, str | None] | None:
     return m.group("value").strip(), " ".join(unit) or None
 
 
+def spelled_number(s: str) -> tuple[int, int] | None:
+    """``seven`` → (7, 5); ``one hundred and five apples`` → (105, 21): the value of the number words
+    ``s`` starts with and where they end; ``None`` when it does not start with one."""
+    total = current = 0
+    end, pos, seen = 0, 0, False
+    while True:
+        m = _WORD.match(s, _WORD_GAP.match(s, pos).end())
+        if m is None:
+            break
+        w = m.group(0).lower()
+        if w in _SMALL_NUMBERS or w in _TENS:
+            current += _SMALL_NUMBERS.get(w, _TENS.get(w, 0))
+        elif w == "hundred" and seen:
+            current *= 100
+        elif w in _SCALES and seen:
+            total, current = total + current * _SCALES[w], 0
+        elif not (w == "and" and seen):
+            break
+        if w != "and":
+            seen, end = True, m.end()
+        pos = m.end()
+    return (total + current, end) if seen else None
+
+
+def _spelled_out(s: str) -> str:
+    """``seven`` → ``7``, ``twenty-one apples`` → ``21 apples``, ``minus five`` → ``-5``; number words
+    followed by more than one word are left alone."""
+    sign = _NEGATIVE_WORD.match(s)
+    body = s[sign.end() :] if sign else s
+    found = spelled_number(body)
+    if found is None:
+        return s
+    value, end = found
+    rest = body[end:].split()
+    if len(rest) > 1 or rest and rest[0].lower() in ("of", "and", "or", "to", "by"):
+        return s  # "one of the options", "one by one": words, not a value with its noun
+    return f"{'-' if sign else ''}{value}{body[end:]}"
+
+
 def _strip_text_unit(s: str) -> tuple[str, str | None]:
     """``5 \\text{ cm}`` / ``5\\mbox{cm}`` / ``26 slices`` → value and unit (noun phrases dropped)."""
     plain = unwrap_text(s) if "\\" in s else s
@@ -153,6 +200,8 @@ def _normalize(answer: str) -> Normalized:
     s = re.sub(r"\\mathrm\{\s*([a-zA-Z])\s*\}", r"\1", s)  # \mathrm{e}, \mathrm{i}, \mathrm{~N}
     s = re.sub(r"\s+", " ", s).strip()
     s = _QUALIFIER.sub("", s).strip()
+    if s[:1].isalpha():
+        s = _spelled_out(s)  # "seven", "twenty-one apples", "minus five"
     unit = None
     s, n = _DEGREE.subn("", s)
     if n:

@@ -87,6 +87,24 @@ PROSE = [
     ("<answer>There are 4 solutions</answer>", "4", True),
     ("<answer>Approximately 3.14</answer>", "3.14", True),
     ("<answer>It is 12.</answer>", "12", True),
+    # Markdown around the anchor, as chat models write it
+    ("**Answer:** $\\frac{3}{4}$", "0.75", True),
+    ("**Final Answer**: 42", "42", True),
+    ("### Final Answer\n\n$x = -2$", "-2", True),
+    ("**Answer:** 41", "42", False),
+    # several solutions stated in a sentence
+    ("The solutions are x = 2 and x = -3.", "2, -3", True),
+    ("The solutions are $x=2$ and $x=-3$.", "-3, 2", True),
+    ("The solutions are x = 2 and x = -4.", "2, -3", False),
+    ("The solutions are x = 2 and x = -3.", "2", False),  # two values for one: a hedge
+    # a number and a comma before more words; numbers in words
+    ("I think the answer might be 6, but I'm not sure.", "6", True),
+    ("The answer is seven.", "7", True),
+    ("The answer is one hundred and five.", "105", True),
+    ("<answer>twenty-one apples</answer>", "21", True),
+    ("<answer>minus three</answer>", "-3", True),
+    ("<answer>seven</answer>", "8", False),
+    ("The answer is one of the options above.", "1", False),  # words, not the number one
 ]
 
 SMALLER = [
@@ -158,6 +176,11 @@ NEVER_PAY = [
 def test_never_pays(completion, gold, task, options):
     v = verify(completion, gold, task, options)
     assert v.correct is not True, v
+
+
+def test_the_option_named_in_a_sentence_is_the_answer():
+    assert verify("The correct option is B.", "B", "choice", ["1", "2", "3"]).correct is True
+    assert verify("The correct option is C.", "B", "choice", ["1", "2", "3"]).correct is False
 
 
 def test_an_option_with_a_chinese_unit_is_its_value():
