@@ -42,7 +42,7 @@ from lmmr1.verifiers.text import strip_wrappers, unwrap_text
 
 _COMMAND = re.compile(r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname)\s*\{[^{}]*\}|\\[a-zA-Z]+")
 _ELLIPSIS = re.compile(r"^(?:\\l?dots|\\cdots|\.\.\.|…)$")
-_ITEM_SPLIT = re.compile(r"(?<![a-zA-Z\\])or(?![a-zA-Z])|\\lor\b|\\text\{\s*or\s*\}", re.IGNORECASE)
+_ITEM_SPLIT = re.compile(r"(?<![a-zA-Z\\])or(?![a-zA-Z])|\\lor\b|\\text\{\s*or\s*\}|或", re.IGNORECASE)
 _NOT_A_VALUE = re.compile(r"\?\s*$|^\s*\\(?:neg|lnot|sim)\b")
 _SET_LITERAL = re.compile(r"^\\\{(.*)\\\}$")
 _VARIABLE = re.compile(r"[a-df-hj-zA-Z]")  # e and i are constants

@@ -52,7 +52,7 @@ _LAST_NUMBER = re.compile(r"(?<![\^_{\d.,])(?<![A-Za-z]\()-?\d[\d,]*(?:\.\d+)?(?
 _HEDGE_GAP = re.compile(
     r"^(?:\s|,|;|/|\bor\b|\band\b|\\quad|\\qquad|\\lor|\\text\{\s*(?:or|and)\s*\}|\$|\\[()\[\]])*$", re.IGNORECASE
 )
-_OR = re.compile(r"\bor\b|\\lor\b|\\text\{\s*or\s*\}", re.IGNORECASE)
+_OR = re.compile(r"\bor\b|\\lor\b|\\text\{\s*or\s*\}|或", re.IGNORECASE)
 # a text that stops inside an expression: an operator, an opening bracket, a subscript, a backslash
 _UNFINISHED = re.compile(r"(?:[-+*/=^_({\[\\,]|\\(?:cdot|times|frac|sqrt|left|div|pm)|\b(?:and|or|of|is|are|the))\s*$")
 # commands that may end a finished answer ("2\\pi", "x \\to \\infty"); a text ending in any other is cut off
@@ -435,6 +435,19 @@ def _solutions(text: str) -> str | None:
     return ", ".join(parts)
 
 
+# "… $f(x)=x^2$ for all real $x$.": a qualifier after the answer, with math of its own (bounded: linear)
+_PROSE_QUALIFIER = re.compile(
+    r",?\s*\b(?:for\s+(?:all|any|every|each|some)|where|when)\b[^$]{0,30}(?:\$[^$]{0,80}\$[^$]{0,30}){0,3}\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _without_qualifier(text: str) -> str:
+    tail_start = max(0, len(text) - MAX_TAIL_CHARS)
+    m = _PROSE_QUALIFIER.search(text, tail_start)
+    return text[: m.start()] if m else text
+
+
 def _stated_solutions(sentence: str) -> str | None:
     """The solutions a sentence states after its first "is"/"are" (see :func:`_solutions`)."""
     verb = _ANSWER_VERB.search(sentence)
@@ -539,7 +552,7 @@ def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
                 return Extraction(inner.text, "math", True, inner.alternatives)
             return Extraction(_unwrap_math(bare) if math_segments(bare) else bare, "bare")
     if re.search(r"(?:\$|\\\]|\\\))\W{0,3}$", bare) and not choice:  # ends with a math segment: "… is $(7, 6)$."
-        last = _from_inline_math(bare)
+        last = _from_inline_math(_without_qualifier(bare)) or _from_inline_math(bare)
         if last is not None and not last.hedged:
             sentences = _final_sentence(bare)
             listed = _stated_solutions(sentences[-1]) if sentences else None  # "… are $x=2$ and $x=-3$."

@@ -79,6 +79,7 @@ _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 _WORD = re.compile(r"[A-Za-z]+")
 _WORD_GAP = re.compile(r"[ \t-]*")
 _NEGATIVE_WORD = re.compile(r"(?:minus|negative)\s+", re.IGNORECASE)
+_ENDS_IN_WORD = re.compile(r"[a-zA-Z](?:\^\{?[23]\}?)?\s*$")  # "26 slices", "6 cm^{2}"
 _MERIDIEM = re.compile(r"\b([ap])\.?\s?m\b\.?")  # "4:30 p.m.": pm is a unit, so am ≠ pm
 _MIXED = re.compile(r"^(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$")
 
@@ -164,7 +165,7 @@ def _spelled_out(s: str) -> str:
 def _strip_text_unit(s: str) -> tuple[str, str | None]:
     """``5 \\text{ cm}`` / ``5\\mbox{cm}`` / ``26 slices`` → value and unit (noun phrases dropped)."""
     plain = unwrap_text(s) if "\\" in s else s
-    if plain == s and not re.search(r"[a-zA-Z]{1,}\s*$", s):
+    if plain == s and not _ENDS_IN_WORD.search(s):
         return s, None
     split = split_value_words(plain)
     if split is None:

@@ -105,6 +105,13 @@ PROSE = [
     ("<answer>minus three</answer>", "-3", True),
     ("<answer>seven</answer>", "8", False),
     ("The answer is one of the options above.", "1", False),  # words, not the number one
+    # a qualifier with math of its own after the answer; a unit squared; Chinese "or"
+    ("Thus $f(x)=x^2$ for all real $x$.", "f(x)=x^2", True),
+    ("So $x = 3$ where $x>0$.", "3", True),
+    ("So $x = 3$ where $x>0$.", "0", False),
+    ("The area of triangle ABC is 6 cm².", "6", True),
+    ("故答案为：2或3", "2, 3", True),
+    ("故答案为：2或3", "2", False),
 ]
 
 SMALLER = [
