@@ -35,7 +35,8 @@ IGNORED = frozenset(
         "include_for_metrics", "metric_for_best_model", "greater_is_better", "load_best_model_at_end",
         "dataloader_num_workers", "dataloader_persistent_workers", "dataloader_pin_memory",
         "dataloader_prefetch_factor", "dataloader_multiprocessing_context", "torch_num_threads",
-        "torch_empty_cache_steps", "ddp_timeout", "local_rank", "debug", "use_cpu", "vllm_group_port",
+        "torch_empty_cache_steps", "ddp_timeout", "ddp_find_unused_parameters", "ddp_bucket_cap_mb",
+        "local_rank", "debug", "use_cpu", "vllm_group_port",
         "vllm_server_base_url", "vllm_server_host", "vllm_server_port", "vllm_server_timeout",
     }
 )
