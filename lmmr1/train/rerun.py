@@ -61,7 +61,17 @@ def _kept(key: str) -> bool:
 
 def _jsonable(value: Any) -> Any:
     """``value`` as it reads back from JSON, so recorded and current settings compare equal."""
-    return json.loads(json.dumps(value, default=str))
+    return json.loads(json.dumps(value, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    """A config object as its fields, never as a repr with a memory address (which differs every run)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    text = str(value)
+    if " at 0x" in text:
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")} if hasattr(value, "__dict__") else type(value).__name__
+    return text
 
 
 def stage_settings(plan: StagePlan) -> dict[str, Any]:

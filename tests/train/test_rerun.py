@@ -135,3 +135,11 @@ def test_restart_trains_a_changed_stage_again_and_its_card_names_the_start(tmp_p
     assert second["run_id"] != first["run_id"] and second["settings"]["learning_rate"] == 1e-3
     assert json.loads((final / MARKER).read_text())["global_step"] == 1  # trained, not resumed from step 1
     assert main(again) == 0 and "same settings, skipped" in capsys.readouterr().out
+
+
+def test_settings_of_config_objects_compare_by_value_not_by_address():
+    class Config:  # e.g. a parallelism config object, whose repr names its memory address
+        def __init__(self, size):
+            self.size = size
+
+    assert rerun._jsonable({"p": Config(2)}) == rerun._jsonable({"p": Config(2)}) == {"p": {"size": 2}}
