@@ -7,6 +7,8 @@ output, logging, saving, evaluation and speed: ``IGNORED``), the checkpoint it s
 change named, unless ``--restart``: then the stage trains again from its start, and so does every
 later stage of the run, since each starts from the one before. A later stage is stale too when the
 checkpoint it started from was trained again since (its ``run_id`` changed), or will be in this run.
+A stage that was stopped (killed) records the same in its own folder when it starts, so resuming it
+with other settings is refused the same way.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Decision:
     action: Action
     final_dir: Path
     changes: tuple[str, ...] = ()
+    finished: bool = True  # False: stopped before the end, and would resume from a checkpoint
 
 
 def _kept(key: str) -> bool:
@@ -97,7 +100,8 @@ def run_id(folder: str | Path) -> str | None:
 def write_record(
     final_dir: Path, plan: StagePlan, init_from: str, settings: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Record ``plan``'s settings and start in ``final_dir``; written before the stage is marked complete.
+    """Record ``plan``'s settings and start in ``final_dir``; written before the stage is marked complete
+    (and, as it starts, in the stage's own folder, for resuming).
 
     ``settings``: ``stage_settings(plan)`` taken before training, since the Trainer changes a few of
     its arguments in place (e.g. ``ddp_find_unused_parameters``); default: taken now.
@@ -143,7 +147,7 @@ def decide(
     for p in plans:
         final = final_dirs[p.name]
         if not is_finished(final):
-            decisions.append(Decision(p.name, "train", final))
+            decisions.append(_stopped(p, starts[p.name], final, retrained, restart))
             retrained = retrained or p.name
             continue
         changes = _changes(p, starts[p.name], read_record(final), retrained)
@@ -165,6 +169,19 @@ def decide(
     return decisions
 
 
+def _stopped(plan: StagePlan, start: str, final: Path, retrained: str | None, restart: bool) -> Decision:
+    """An unfinished stage trains; if it would resume from a checkpoint, only with the same settings."""
+    from lmmr1.train.stage import last_complete_checkpoint
+
+    record = read_record(final.parent)
+    if record is None or plan.training.resume_from_checkpoint or last_complete_checkpoint(final.parent) is None:
+        return Decision(plan.name, "train", final, finished=False)
+    changes = _changes(plan, start, record, retrained) or []
+    if not changes:
+        return Decision(plan.name, "train", final, finished=False)
+    return Decision(plan.name, "restart" if restart else "refuse", final, tuple(changes), finished=False)
+
+
 def is_finished(final_dir: Path) -> bool:
     from lmmr1.train.stage import MARKER
 
@@ -180,7 +197,7 @@ def _changes(plan: StagePlan, start: str, record: dict[str, Any] | None, retrain
     elif retrained is not None:
         changes.append(f"init_from: {start} is trained again in this run (stage {retrained})")
     elif record.get("init_run_id") != run_id(start):
-        changes.append(f"init_from: {start} was trained again since this stage finished")
+        changes.append(f"init_from: {start} was trained again since this stage trained from it")
     return changes
 
 
@@ -189,10 +206,7 @@ def refusal(decisions: list[Decision]) -> str | None:
     refused = [d for d in decisions if d.action == "refuse"]
     if not refused:
         return None
-    parts = [
-        f"stage {d.stage} already finished in {d.final_dir} with other settings ({'; '.join(d.changes)})"
-        for d in refused
-    ]
+    parts = [f"stage {d.stage} {_state(d)} with other settings ({'; '.join(d.changes)})" for d in refused]
     first = refused[0].stage
     return (
         "; ".join(parts)
@@ -201,12 +215,19 @@ def refusal(decisions: list[Decision]) -> str | None:
     )
 
 
+def _state(d: Decision) -> str:
+    if d.finished:
+        return f"already finished in {d.final_dir}"
+    return f"was stopped in {d.final_dir.parent} and would resume from its last checkpoint"
+
+
 def describe(decision: Decision) -> str:
     """One phrase for the dry run's stage line."""
+    was = "finished before" if decision.finished else "stopped before"
     if decision.action == "skip":
-        return "finished before with the same settings: skipped"
+        return f"{was} with the same settings: skipped"
     if decision.action == "restart":
-        return f"finished before with other settings ({'; '.join(decision.changes)}): trained again (--restart)"
+        return f"{was} with other settings ({'; '.join(decision.changes)}): trained again (--restart)"
     if decision.action == "refuse":
-        return f"finished before with other settings ({'; '.join(decision.changes)}): refused without --restart"
+        return f"{was} with other settings ({'; '.join(decision.changes)}): refused without --restart"
     return "trains"

@@ -172,6 +172,7 @@ def run_stage(
 
     apply_threads(plan)
     settings = rerun.stage_settings(plan)  # before the Trainer adjusts its arguments
+    _record_start(stage_dir, plan, init_from, settings)
     from lmmr1.evaluate.callback import callbacks_for
 
     reward_log = RewardLogCallback()
@@ -197,6 +198,15 @@ def run_stage(
         _log_summary(plan.name, result.summary)
     trainer.accelerator.wait_for_everyone()
     return result
+
+
+def _record_start(stage_dir: Path, plan: StagePlan, init_from: str, settings: dict[str, Any]) -> None:
+    """The settings record in the stage's folder, so that resuming it after a kill can be checked."""
+    from accelerate import PartialState
+
+    if PartialState().is_main_process:
+        stage_dir.mkdir(parents=True, exist_ok=True)
+        rerun.write_record(stage_dir, plan, init_from, settings)
 
 
 def _empty(stage_dir: Path) -> None:

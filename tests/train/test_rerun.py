@@ -78,7 +78,7 @@ def test_a_later_stage_is_refused_when_its_start_changed(tmp_path, capsys):
     fre_record.write_text(json.dumps({**records["fre"], "run_id": "another"}))
     code, _, err = _run(capsys, tmp_path, "--dry-run")
     assert code == 2
-    assert "init_from: " + str(tmp_path / "fre" / "final") + " was trained again since this stage finished" in err
+    assert "init_from: " + str(tmp_path / "fre" / "final") + " was trained again since this stage trained from it" in err
 
     # fre unfinished (deleted): it trains in this run, so the finished mgt would start elsewhere
     (tmp_path / "fre" / "final" / MARKER).unlink()
@@ -143,3 +143,18 @@ def test_settings_of_config_objects_compare_by_value_not_by_address():
             self.size = size
 
     assert rerun._jsonable({"p": Config(2)}) == rerun._jsonable({"p": Config(2)}) == {"p": {"size": 2}}
+
+
+def test_a_stopped_stage_resumes_only_with_the_settings_it_started_with(tmp_path, capsys):
+    (fre,) = pipeline.plan(RECIPE, stages=["fre"], output_dir=str(tmp_path))
+    stage = tmp_path / "fre"
+    (stage / "checkpoint-1").mkdir(parents=True)
+    (stage / "checkpoint-1" / "trainer_state.json").write_text("{}")  # as a kill after one save leaves it
+    rerun.write_record(stage, fre, str(tmp_path / pipeline.TINY_BASE))  # written when the stage started
+    assert _run(capsys, tmp_path, "--stages", "fre", "--dry-run")[0] == 0  # same settings: it resumes
+    code, _, err = _run(capsys, tmp_path, "--stages", "fre", "--dry-run", "fre.learning_rate=1e-5")
+    assert code == 2
+    assert f"stage fre was stopped in {stage} and would resume from its last checkpoint with other settings" in err
+    assert "learning_rate: 0.0005 -> 1e-05" in err
+    code, out, _ = _run(capsys, tmp_path, "--stages", "fre", "--dry-run", "--restart", "fre.learning_rate=1e-5")
+    assert code == 0 and "stopped before with other settings" in out and "trained again (--restart)" in out
