@@ -3,6 +3,7 @@
     lmmr1 train --config recipes/tiny-cpu.yaml
     lmmr1 train --config recipes/lmm-r1/fre-text-mgt-geo.yaml --stages mgt --init-from ckpt/fre/final
     lmmr1 train --config recipes/tiny-cpu.yaml --dry-run fre.max_steps=2 learning_rate=1e-5
+    lmmr1 train --config recipes/tiny-cpu.yaml --restart mgt.learning_rate=1e-4   # retrain a finished stage
 
 ``key=value`` arguments override the recipe (``fre.key=value`` for one stage); TRL's own
 ``--flag value`` arguments work too and win over both.
@@ -34,13 +35,24 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "-h", "--help", action="store_true", help="show this help and every recipe key (TRL's help)"
     )
     p.add_argument("--config", default=None, help="YAML recipe, e.g. recipes/tiny-cpu.yaml (required)")
-    p.add_argument("--stages", default="fre,mgt", help="comma-separated stages to run, in order")
+    p.add_argument(
+        "--stages",
+        default=None,
+        help="comma-separated stages to run, in order (default: those the recipe has a fre:/mgt: section "
+        "for; both when it has neither)",
+    )
     p.add_argument("--output-dir", default=None, help="output folder (unset: the recipe's output_dir)")
     p.add_argument(
         "--init-from", default=None, help="model folder the first stage starts from (e.g. a FRE checkpoint)"
     )
     p.add_argument(
         "--dry-run", action="store_true", help="validate recipe, rewards, datasets and paths; load no weights"
+    )
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="train again, from its start, a finished stage whose settings changed, and every later stage "
+        "(without it, such a stage is refused; unchanged finished stages are always reused)",
     )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
@@ -63,15 +75,20 @@ def main(argv: list[str] | None = None, prog: str = "train-two-stage") -> int:
         return 2
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return _run(args, rest)
+        from lmmr1.train.console import quiet
+
+        with quiet(logging.getLevelName(args.log_level)):
+            return _run(args, rest)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
-def _stages(text: str) -> list[str]:
+def _stages(text: str | None) -> list[str] | None:
     from lmmr1.train.config import STAGES, RecipeError
 
+    if text is None:
+        return None  # the recipe's own stages (pipeline.recipe_stages)
     stages = [s.strip() for s in text.split(",") if s.strip()]
     if not stages or any(s not in STAGES for s in stages):
         raise RecipeError(f"--stages {text!r}: stages are {', '.join(STAGES)} (e.g. --stages fre,mgt)")
@@ -93,7 +110,7 @@ def _run(args: argparse.Namespace, rest: list[str]) -> int:
     )
     output_dir = Path(plans[0].training.output_dir).parent
     if args.dry_run:
-        report = pipeline.dry_run(plans, output_dir, args.init_from)
+        report = pipeline.dry_run(plans, output_dir, args.init_from, restart=args.restart)
         for line in report.lines:
             print(line)
         for problem in report.problems:
@@ -101,16 +118,18 @@ def _run(args: argparse.Namespace, rest: list[str]) -> int:
         verdict = "all checks passed" if report.ok else f"{len(report.problems)} problem(s)"
         print(f"dry run: {verdict}; no weights loaded")
         return 0 if report.ok else 2
-    results = pipeline.train_two_stage(plans, output_dir, init_from=args.init_from)
+    results = pipeline.train_two_stage(plans, output_dir, init_from=args.init_from, restart=args.restart)
     from accelerate import PartialState
 
     if not PartialState().is_main_process:  # one report per run, not one per process
         return 0
+    from lmmr1.train.stage import reward_lines
+
     for r in results:
-        state = "already finished, skipped" if r.skipped else f"{r.summary.get('global_step')} steps"
+        state = "already finished with the same settings, skipped" if r.skipped else f"{r.summary.get('global_step')} steps"
         print(f"stage {r.name}: {state}; checkpoint {r.final_dir}")
-        for key, (first, last) in r.summary.get("first_last_10pct", {}).items():
-            print(f"  mean {key} reward: first 10% of steps {first:.3f}, last 10% {last:.3f}")
+        for line in reward_lines(r.summary):
+            print(f"  {line}")
         for path in r.summary.get("plots", []):
             print(f"  {path}")
     return 0

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lmmr1.errors import UserError
-from lmmr1.train.config import RecipeError, StagePlan, load_recipe, plan_stages
+from lmmr1.train import rerun
+from lmmr1.train.config import STAGES, RecipeError, StagePlan, load_recipe, plan_stages
 from lmmr1.train.data import DatasetSourceMissing, check_dataset_name, describe_dataset, looks_local
-from lmmr1.train.stage import StageResult, is_complete, prepare_dataset, run_stage
+from lmmr1.train.stage import StageResult, final_dir, is_complete, prepare_dataset, run_stage
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,11 @@ def plan(
 ) -> list[StagePlan]:
     """Read the recipe, apply overrides and parse one ``StagePlan`` per stage (in running order).
 
+    ``stages`` unset: the stages the recipe file has sections for (``recipe_stages``).
     ``for_dry_run`` on a machine without a GPU parses with ``use_cpu: true``, because
     ``TrainingArguments`` refuses ``bf16`` on a CPU-only machine otherwise; nothing else changes.
     """
+    stages = stages or recipe_stages(load_recipe(config))
     recipe = load_recipe(config, overrides)
     if for_dry_run and not recipe.get("use_cpu") and not _has_accelerator():
         logger.info("dry run on a machine without a GPU: checking the recipe with use_cpu=true")
@@ -55,7 +58,7 @@ def plan(
     if not recipe.get("output_dir"):
         raise RecipeError(f"{config}: set output_dir in the recipe or pass --output-dir DIR")
     base = Path(recipe["output_dir"])
-    for stage in stages or ["fre", "mgt"]:
+    for stage in stages:
         section = recipe.setdefault(stage, {}) or {}
         recipe[stage] = section
         if "output_dir" in section:
@@ -63,7 +66,13 @@ def plan(
                 f"{config}: {stage}.output_dir is set; stages always write to <output_dir>/{stage}"
             )
         section["output_dir"] = str(base / stage)
-    return plan_stages(recipe, stages or ["fre", "mgt"], name=str(config), cli_args=cli_args)
+    return plan_stages(recipe, stages, name=str(config), cli_args=cli_args)
+
+
+def recipe_stages(recipe: dict) -> list[str]:
+    """The stages a recipe (as written, before overrides) has a ``fre:`` / ``mgt:`` section for; with
+    neither, both, since its top-level keys apply to every stage."""
+    return [s for s in STAGES if s in recipe] or list(STAGES)
 
 
 def _has_accelerator() -> bool:
@@ -129,34 +138,48 @@ def init_for(stage: str, stages: list[str], output_dir: Path, base: str, init_fr
     )
 
 
-def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> DryRunReport:
-    """Validate everything that can be checked without loading weights; collect problems, don't stop at one."""
+def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None, restart: bool = False) -> DryRunReport:
+    """Validate everything that can be checked without loading weights; collect problems, don't stop at one.
+
+    Also says what the run would do with stages that finished before (``rerun.decide``): skip them,
+    train them again (``restart``), or refuse because their settings changed.
+    """
     report = DryRunReport()
     stages = [p.name for p in plans]
     first = plans[0]
     if first.script.build_tiny_model:
-        base = str(output_dir / TINY_BASE) + " (built when training starts)"
+        real_base = str(output_dir / TINY_BASE)
+        base = real_base + " (built when training starts)"
     else:
-        base = first.model.model_name_or_path or "<unset>"
+        real_base = base = first.model.model_name_or_path or "<unset>"
         if not first.model.model_name_or_path:
             report.problems.append("no model: set model_name_or_path (or build_tiny_model: true)")
         else:
             _collect(report, check_model_source, base, "model_name_or_path")
     if init_from:
         _collect(report, check_model_source, init_from, "--init-from")
+    starts = {}
     for p in plans:
         try:
-            start = init_for(p.name, stages, output_dir, base, init_from)
+            starts[p.name] = init_for(p.name, stages, output_dir, real_base, init_from)
         except RecipeError as exc:
             report.problems.append(str(exc))
-            start = "?"
+    decisions = {}
+    if len(starts) == len(plans):
+        decisions = {d.stage: d for d in rerun.decide(plans, starts, _final_dirs(plans), restart)}
+        if (refused := rerun.refusal(list(decisions.values()))) is not None:
+            report.problems.append(refused)
+    for p in plans:
+        start = starts.get(p.name, "?")
+        shown = base if start == real_base else start
         t = p.training
+        then = f"; {rerun.describe(decisions[p.name])}" if p.name in decisions and decisions[p.name].action != "train" else ""
         report.lines.append(
-            f"stage {p.name}: init from {start}; dataset {describe_dataset(p.script.dataset_name)}; rewards "
+            f"stage {p.name}: init from {shown}; dataset {describe_dataset(p.script.dataset_name)}; rewards "
             f"{p.script.reward_funcs} x {t.reward_weights}; lr {t.learning_rate}, G={t.num_generations}, "
             f"T={t.temperature}, beta={t.beta}, max_completion_length={t.max_completion_length}, "
             f"scale_rewards={t.scale_rewards}, loss={t.loss_type}, epochs={t.num_train_epochs}, "
-            f"max_steps={t.max_steps}, use_vllm={t.use_vllm} ({t.vllm_mode}), bf16={t.bf16} -> {t.output_dir}"
+            f"max_steps={t.max_steps}, use_vllm={t.use_vllm} ({t.vllm_mode}), bf16={t.bf16} -> {t.output_dir}{then}"
         )
         try:
             run_stage(p, start, dry_run=True)  # builds rewards and the dataset, loads no weights
@@ -168,6 +191,10 @@ def dry_run(plans: list[StagePlan], output_dir: Path, init_from: str | None) -> 
     return report
 
 
+def _final_dirs(plans: list[StagePlan]) -> dict[str, Path]:
+    return {p.name: final_dir(p) for p in plans}
+
+
 def _collect(report: DryRunReport, check, *args) -> None:
     try:
         check(*args)
@@ -176,23 +203,38 @@ def _collect(report: DryRunReport, check, *args) -> None:
 
 
 def train_two_stage(
-    plans: list[StagePlan], output_dir: Path, init_from: str | None = None, callbacks: tuple = ()
+    plans: list[StagePlan],
+    output_dir: Path,
+    init_from: str | None = None,
+    callbacks: tuple = (),
+    restart: bool = False,
 ) -> list[StageResult]:
     """Run the planned stages in order; each later stage starts from the previous one's final checkpoint.
 
     Every stage's data (and, by the plans' construction, its rewards) is checked before any model is
-    built or loaded: a bad MGT section fails before FRE spends hours.
+    built or loaded: a bad MGT section fails before FRE spends hours. So is every finished stage's
+    record (``rerun``): one finished with other settings is refused, naming them, unless ``restart``.
     """
     apply_process_settings(plans)
     for p in plans:  # the checks that read nothing first: a missing MGT file fails in seconds
         check_dataset_name(p.script.dataset_name)
     if init_from:
         check_model_source(init_from, "--init-from")
+    stages = [p.name for p in plans]
+    first = plans[0]
+    planned_base = str(output_dir / TINY_BASE) if first.script.build_tiny_model else first.model.model_name_or_path
+    starts = {p.name: init_for(p.name, stages, output_dir, planned_base or "", init_from) for p in plans}
+    decisions = {d.stage: d for d in rerun.decide(plans, starts, _final_dirs(plans), restart)}
+    if (refused := rerun.refusal(list(decisions.values()))) is not None:
+        raise RecipeError(refused)
     datasets = {p.name: prepare_dataset(p) for p in plans}
     base = base_model(plans, output_dir)
-    stages = [p.name for p in plans]
     results = []
     for p in plans:
         start = init_for(p.name, stages, output_dir, base, init_from)
-        results.append(run_stage(p, start, callbacks=callbacks, dataset=datasets[p.name]))
+        results.append(
+            run_stage(
+                p, start, callbacks=callbacks, dataset=datasets[p.name], restart=decisions[p.name].action == "restart"
+            )
+        )
     return results

@@ -1,9 +1,10 @@
 """One GRPO stage: dataset, rewards, TRL's ``GRPOTrainer``, a final checkpoint, reward curves.
 
 A stage writes into ``<output_dir>/<stage>/``: TRL's ``checkpoint-N`` folders, then ``final/`` (model
-and processor, loadable with the Auto classes) with ``lmmr1_stage.json`` marking it complete, and
-``rewards.csv`` / ``rewards.png``. Rerunning a complete stage skips it; rerunning a stage that was
-killed resumes from its last checkpoint.
+and processor, loadable with the Auto classes, a model card naming the start, the settings record of
+``rerun``) with ``lmmr1_stage.json`` marking it complete, and ``rewards.csv`` / ``rewards.png``.
+Rerunning a complete stage skips it when its settings are the same (``rerun`` decides, and refuses
+changed ones unless restarted); rerunning a stage that was killed resumes from its last checkpoint.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import re
 import resource
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,8 +22,11 @@ from typing import Any
 
 from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
+from lmmr1.train import rerun
 from lmmr1.train.config import RecipeError, StagePlan
+from lmmr1.train.console import RewardProgressCallback
 from lmmr1.train.data import add_system_prompt, has_images, load_stage_dataset
+from lmmr1.train.model_card import write_card
 from lmmr1.train.reward_log import RewardLogCallback
 from lmmr1.train.rewards import build_rewards, shaping_for
 
@@ -126,11 +131,19 @@ def load_processor(
 
 
 def run_stage(
-    plan: StagePlan, init_from: str, *, dry_run: bool = False, callbacks: tuple = (), dataset=None
+    plan: StagePlan,
+    init_from: str,
+    *,
+    dry_run: bool = False,
+    callbacks: tuple = (),
+    dataset=None,
+    restart: bool = False,
 ) -> StageResult:
     """Train one stage from ``init_from`` (a model directory or Hub id) with ``plan``'s settings.
 
     ``dataset``: the stage's prepared dataset, when already loaded (else ``prepare_dataset(plan)``).
+    A stage that finished before is skipped when its settings and start are the same, refused when
+    they differ, and, with ``restart``, trained again from ``init_from`` (its folder is emptied first).
     """
     stage_dir = Path(plan.training.output_dir)
     result = StageResult(plan.name, final_dir(plan), init_from, dry_run=dry_run)
@@ -148,13 +161,15 @@ def run_stage(
     if dry_run:
         return result
     if is_complete(stage_dir):
-        logger.info(
-            "stage %s already finished in %s; skipping it (delete that folder to rerun)",
-            plan.name,
-            result.final_dir,
-        )
-        result.skipped = True
-        return result
+        (decision,) = rerun.decide([plan], {plan.name: init_from}, {plan.name: result.final_dir}, restart)
+        if decision.action == "refuse":
+            raise RecipeError(rerun.refusal([decision]))
+        if decision.action == "skip":
+            logger.info("stage %s already finished in %s with the same settings; skipping it", plan.name, stage_dir)
+            result.skipped = True
+            return result
+    if restart and stage_dir.exists():
+        _empty(stage_dir)
 
     resume = plan.training.resume_from_checkpoint
     if resume is None:
@@ -164,6 +179,8 @@ def run_stage(
         logger.info("stage %s: resuming from %s", plan.name, resume)
 
     apply_threads(plan)
+    settings = rerun.stage_settings(plan)  # before the Trainer adjusts its arguments
+    _record_start(stage_dir, plan, init_from, settings)
     from lmmr1.evaluate.callback import callbacks_for
 
     reward_log = RewardLogCallback()
@@ -178,15 +195,52 @@ def run_stage(
 
     trainer.save_model(str(result.final_dir))  # model and processor
     if trainer.is_world_process_zero():
+        write_card(result.final_dir, plan, init_from)
         result.summary = _summary(plan, trainer, train_output, seconds, init_from, resume, reward_log)
         if plan.script.plot_rewards:
             written = reward_log.write(stage_dir, title=f"stage {plan.name}")
             if written:
                 result.summary["plots"] = [str(p) for p in written]
+        result.summary["run_id"] = rerun.write_record(result.final_dir, plan, init_from, settings)["run_id"]
         (result.final_dir / MARKER).write_text(json.dumps(result.summary, indent=2) + "\n")
         _log_summary(plan.name, result.summary)
     trainer.accelerator.wait_for_everyone()
     return result
+
+
+def _record_start(stage_dir: Path, plan: StagePlan, init_from: str, settings: dict[str, Any]) -> None:
+    """The settings record in the stage's folder, so that resuming it after a kill can be checked."""
+    from accelerate import PartialState
+
+    if PartialState().is_main_process:
+        stage_dir.mkdir(parents=True, exist_ok=True)
+        rerun.write_record(stage_dir, plan, init_from, settings)
+
+
+def _empty(stage_dir: Path) -> None:
+    """Remove a finished stage's folder before it trains again (--restart); one process removes it."""
+    from accelerate import PartialState
+
+    state = PartialState()
+    if state.is_main_process:
+        logger.warning("stage %s: --restart: removing %s (its checkpoints and final model)", stage_dir.name, stage_dir)
+        shutil.rmtree(stage_dir)
+    state.wait_for_everyone()
+
+
+def _stage_trainer_class():
+    """TRL's ``GRPOTrainer`` with lmmr1's model card (``model_card``) at each checkpoint save."""
+    from trl import GRPOTrainer
+
+    class StageTrainer(GRPOTrainer):
+        lmmr1_plan: StagePlan | None = None
+        lmmr1_init_from: str | None = None
+
+        def create_model_card(self, model_name=None, dataset_name=None, tags=None):
+            if self.is_world_process_zero() and self.lmmr1_plan is not None:
+                write_card(self.args.output_dir, self.lmmr1_plan, self.lmmr1_init_from)
+
+    return StageTrainer
 
 
 def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, callbacks: tuple = ()):
@@ -194,13 +248,11 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
 
     ``reward_funcs``: already built reward functions (default: built from the plan's names).
     """
-    from trl import GRPOTrainer
-
     args = plan.training
     processor = load_processor(
         init_from, args.trust_remote_code, has_images(dataset), plan.script.min_pixels, plan.script.max_pixels
     )
-    trainer = GRPOTrainer(
+    trainer = _stage_trainer_class()(
         model=init_from,
         reward_funcs=reward_funcs if reward_funcs is not None else build_rewards(plan.script.reward_funcs, plan.script.verifier, shaping_for(plan)),
         args=args,
@@ -208,10 +260,10 @@ def build_trainer(plan: StagePlan, init_from: str, dataset, reward_funcs=None, c
         processing_class=processor,
         callbacks=list(callbacks),
     )
+    trainer.lmmr1_plan, trainer.lmmr1_init_from = plan, init_from
     if plan.script.freeze_vision_tower:
         freeze_vision_tower(trainer.model)
-    if not plan.script.print_logs:
-        _quiet_console(trainer)
+    _console(trainer, echo=plan.script.print_logs)
     return trainer
 
 
@@ -247,20 +299,15 @@ def freeze_vision_tower(model) -> int:
     return frozen
 
 
-class _QuietProgressCallback(ProgressCallback):
-    """transformers' progress bar without its ``on_log`` echo of every metrics dict."""
-
-    def on_log(self, args, state, control, logs=None, **kwargs):
-        return None
-
-
-def _quiet_console(trainer) -> None:
-    """Swap the Trainer's per-log printing (``PrinterCallback`` or ``ProgressCallback``) for a bare bar."""
+def _console(trainer, echo: bool) -> None:
+    """The Trainer's progress bar with the reward in it (``RewardProgressCallback``); with ``echo``
+    false (``print_logs: false``), no print of each metrics dict, by the bar or by ``PrinterCallback``."""
     bar = not trainer.args.disable_tqdm
-    trainer.remove_callback(PrinterCallback)
-    trainer.remove_callback(ProgressCallback)
+    if not echo:
+        trainer.remove_callback(PrinterCallback)
     if bar:
-        trainer.add_callback(_QuietProgressCallback)
+        trainer.remove_callback(ProgressCallback)
+        trainer.add_callback(RewardProgressCallback(echo=echo))
 
 
 def _summary(plan, trainer, train_output, seconds, init_from, resume, reward_log) -> dict[str, Any]:
@@ -279,6 +326,8 @@ def _summary(plan, trainer, train_output, seconds, init_from, resume, reward_log
         "train_runtime": train_output.metrics.get("train_runtime"),
         "peak_rss_mib": round(peak, 1),
         "first_last_10pct": {k: [round(a, 4), round(b, 4)] for k, (a, b) in reward_log.summary().items()},
+        # the best 10 % window: [mean, its first step, its last step]
+        "best_10pct": {k: [round(m, 4), int(a), int(b)] for k, (m, a, b) in reward_log.best().items()},
     }
 
 
@@ -290,7 +339,18 @@ def _log_summary(name: str, summary: dict[str, Any]) -> None:
         summary["train_seconds"],
         summary["peak_rss_mib"],
     )
-    for key, (first, last) in summary["first_last_10pct"].items():
-        logger.info(
-            "stage %s: mean %s reward, first 10%% of steps %.3f -> last 10%% %.3f", name, key, first, last
-        )
+    for line in reward_lines(summary):
+        logger.info("stage %s: %s", name, line)
+
+
+def reward_lines(summary: dict[str, Any]) -> list[str]:
+    """One line per reward column of a stage's summary: its first, best and last 10 % windows."""
+    lines = []
+    best = summary.get("best_10pct", {})
+    for key, (first, last) in summary.get("first_last_10pct", {}).items():
+        line = f"mean {key} reward over 10 % of the steps: first {first:.3f}"
+        if key in best:
+            mean, start, end = best[key]
+            line += f", best {mean:.3f} (steps {start:,}-{end:,})"
+        lines.append(line + f", last {last:.3f}")
+    return lines

@@ -30,7 +30,10 @@ def test_help_shows_our_flags_defaults_and_trls_recipe_keys(capsys):
     out = capsys.readouterr().out
     for text in ("--init-from", "--dry-run", "--num_generations", "--reward_funcs", "--model_name_or_path"):
         assert text in out
-    assert "(default: fre,mgt)" in " ".join(out.split())
+    assert "(default: those the recipe has a fre:/mgt: section for; both when it has neither)" in " ".join(
+        out.split()
+    )
+    assert "--restart" in out
 
 
 def test_config_is_required(capsys):

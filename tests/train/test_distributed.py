@@ -65,3 +65,13 @@ def test_accelerate_launch_two_processes_on_cpu(tmp_path):
     state = json.loads(next((tmp_path / "mgt").glob("checkpoint-*/trainer_state.json")).read_text())
     assert state["log_history"][-1]["epoch"] == pytest.approx(0.5)
     assert proc.stdout.count("stage mgt: 2 steps") == 1  # the report comes from the main process only
+
+    # Rerun under 2 processes: fre's record matches (nothing rank-dependent is recorded), mgt changed
+    # and --restart trains it again, its folder emptied by one process.
+    mgt_id = json.loads((tmp_path / "mgt" / "final" / "lmmr1_settings.json").read_text())["run_id"]
+    proc = subprocess.run([*cmd, "--restart", "mgt.learning_rate=1e-3"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert proc.stdout.count("stage fre: already finished with the same settings, skipped") == 1
+    record = json.loads((tmp_path / "mgt" / "final" / "lmmr1_settings.json").read_text())
+    assert record["run_id"] != mgt_id and record["settings"]["learning_rate"] == 1e-3

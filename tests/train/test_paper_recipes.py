@@ -27,8 +27,10 @@ def _stages(name: str) -> list[str]:
 
 
 def _plan(name: str, tmp_path: Path, overrides=()):
-    return pipeline.plan(PAPER / name, stages=_stages(name), output_dir=str(tmp_path / "run"),
-                         overrides=list(overrides), for_dry_run=True)
+    # no stages given: the recipe's own (the one-stage baselines have a fre: section only)
+    plans = pipeline.plan(PAPER / name, output_dir=str(tmp_path / "run"), overrides=list(overrides), for_dry_run=True)
+    assert [p.name for p in plans] == _stages(name)
+    return plans
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +87,11 @@ def test_recipes_share_one_verifier_config():
 def test_dry_run_passes_after_prepare(name, prepared_cwd, monkeypatch, capsys):
     monkeypatch.chdir(prepared_cwd)  # the recipes' data/lmm-r1/... paths are relative, as in the README
     args = ["--config", str(PAPER / name), "--output-dir", str(prepared_cwd / "runs" / name), "--dry-run"]
-    if name in ONE_STAGE:
-        args += ["--stages", "fre"]
-    assert train(args) == 0, capsys.readouterr().err
+    assert train(args) == 0, capsys.readouterr().err  # no --stages: the README's commands pass none
     out = capsys.readouterr().out
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("stage ")] == [
+        f"stage {s}" for s in _stages(name)
+    ]
     assert "all checks passed" in out and f"data/lmm-r1/{RECIPES[name]}/train.jsonl" in out
 
 

@@ -1,14 +1,24 @@
-"""Reward curves from TRL's log history: CSV, PNG and first/last-10% means."""
+"""Reward curves from TRL's log history: CSV, PNG, first/last-10% means and the best window."""
 
 from __future__ import annotations
 
 import csv
+import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytest.importorskip("matplotlib")
 
-from lmmr1.train.reward_log import RewardLogCallback, first_last, read_rows, rows_from_history  # noqa: E402
+from lmmr1.train.reward_log import (  # noqa: E402
+    RewardLogCallback,
+    best_window,
+    first_last,
+    read_rows,
+    rows_from_history,
+    smooth,
+)
 
 HISTORY = [
     {
@@ -49,42 +59,37 @@ def test_nothing_logged_writes_nothing(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-class _TrainerStub:
-    """The two Trainer methods ``_quiet_console`` uses, over a real transformers CallbackHandler."""
-
-    def __init__(self, disable_tqdm: bool):
-        from types import SimpleNamespace
-
-        from transformers.trainer_callback import (
-            CallbackHandler,
-            DefaultFlowCallback,
-            PrinterCallback,
-            ProgressCallback,
-        )
-
-        self.args = SimpleNamespace(disable_tqdm=disable_tqdm)
-        printer = PrinterCallback if disable_tqdm else ProgressCallback
-        self.handler = CallbackHandler([DefaultFlowCallback, printer], None, None, None, None)
-
-    def remove_callback(self, cb):
-        self.handler.remove_callback(cb)
-
-    def add_callback(self, cb):
-        self.handler.add_callback(cb)
+def test_best_window_finds_a_peak_the_first_and_last_windows_hide():
+    # The demo's MGT shape: up to a peak in the middle, then back down.
+    totals = [0.5] * 10 + [1.2] * 10 + [0.9] * 10
+    rows = [{"step": float(s), "total": t} for s, t in enumerate(totals, start=1)]
+    assert first_last(rows)["total"] == pytest.approx((0.5, 0.9))
+    mean, start, end = best_window(rows)["total"]
+    assert mean == pytest.approx(1.2) and (start, end) == (11.0, 13.0)  # 3 steps: 10 % of 30
+    log = RewardLogCallback()
+    log.rows = rows
+    assert log.best() == best_window(rows)
 
 
-@pytest.mark.parametrize("disable_tqdm", [False, True])
-def test_print_logs_false_keeps_a_bar_and_drops_the_metrics_echo(disable_tqdm, capsys):
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback, TrainerState
+values = st.lists(st.floats(min_value=-10, max_value=10, allow_nan=False), min_size=1, max_size=60)
 
-    from lmmr1.train.stage import _quiet_console
 
-    stub = _TrainerStub(disable_tqdm)
-    _quiet_console(stub)
-    kinds = [type(cb) for cb in stub.handler.callbacks]
-    assert PrinterCallback not in kinds and ProgressCallback not in kinds
-    bars = [cb for cb in stub.handler.callbacks if isinstance(cb, ProgressCallback)]
-    assert len(bars) == (0 if disable_tqdm else 1)  # the quiet subclass, only when bars are on
-    for cb in bars:  # logging a metrics dict prints nothing
-        cb.on_log(stub.args, TrainerState(is_world_process_zero=True), None, logs={"loss": 1.0})
-    assert "loss" not in capsys.readouterr().out
+@given(values, st.sampled_from([0.01, 0.1, 0.25, 0.5, 1.0]))
+def test_best_window_is_never_below_the_first_or_last_window(totals, fraction):
+    rows = [{"step": float(i), "total": t} for i, t in enumerate(totals)]
+    first, last = first_last(rows, fraction)["total"]
+    best, start, end = best_window(rows, fraction)["total"]
+    assert best >= first and best >= last
+    assert start <= end and end - start + 1 == math.ceil(len(rows) * fraction)
+
+
+@given(values)
+def test_a_one_step_best_window_is_the_maximum(totals):
+    rows = [{"step": float(i), "total": t} for i, t in enumerate(totals)]
+    best, start, end = best_window(rows, fraction=1e-9)["total"]  # rounds up to one step
+    assert best == max(totals) and start == end and totals[int(start)] == best
+
+
+def test_smooth_is_a_trailing_rolling_mean():
+    assert smooth([1.0, 3.0, 5.0, math.nan, 7.0], window=2) == [1.0, 2.0, 4.0, 5.0, 7.0]
+    assert smooth([2.0, 4.0], window=1) == [2.0, 4.0]

@@ -88,6 +88,14 @@ def test_fre_then_mgt_hand_off(tmp_path):
         assert (tmp_path / stage / "rewards.png").stat().st_size > 1000
         summary = json.loads((tmp_path / stage / "final" / "lmmr1_stage.json").read_text())
         assert set(summary["first_last_10pct"]) >= {"total", "format_reward", "accuracy_reward"}
+        assert set(summary["best_10pct"]) == set(summary["first_last_10pct"])
+    # The model cards name where each stage started (TRL's read "fine-tuned version of [None]").
+    fre_card = (tmp_path / "fre" / "final" / "README.md").read_text()
+    mgt_card = (tmp_path / "mgt" / "final" / "README.md").read_text()
+    assert "[None]" not in fre_card + mgt_card
+    assert f"fine-tuned version of `{tmp_path / 'tiny-base'}`" in fre_card and "`synthetic:fre`" in fre_card
+    assert f"stage fre's checkpoint `{tmp_path / 'fre' / 'final'}`" in mgt_card
+    assert f"(itself fine-tuned from `{tmp_path / 'tiny-base'}`)" in mgt_card and "`synthetic:mgt`" in mgt_card
     # The final checkpoints load with the stock Auto classes, as a real processor.
     from transformers import AutoProcessor, ProcessorMixin
 
