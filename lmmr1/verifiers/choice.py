@@ -30,6 +30,8 @@ _FILLER_LEAD = re.compile(
     r"^(?:for sure|surely|definitely|clearly|probably|likely|option|choice)\s*:?\s*\(?([A-Z])\)?(?=$|[\s.,:;)])",
     re.IGNORECASE,
 )
+# another letter joined to the one named: "choose A or B", "A, B and C"
+_MORE_LETTER = re.compile(r"\s*(?:,|/|\bor\b|\band\b)\s*(?:option\s*|choice\s*)?\(?([A-Z])\)?(?=$|[\s.,:;)!])")
 _PHRASE = re.compile(
     r"(?:(?:answer|option|choice)\s*(?:is|:)|it'?s|it\s+is|choose|select|pick|go\s+with)\s*(?:option\s*|choice\s*)?"
     r"\(?([A-Z])\)?(?=$|[\s.,:;)!])"
@@ -67,13 +69,20 @@ def as_letter(text: str) -> str | None:
     return None
 
 
-def letter_in_prose(text: str) -> str | None:
-    """``for sure D, not A`` → D; ``… therefore I think it's B`` → B (the last such phrase)."""
+def letters_in_prose(text: str) -> list[str]:
+    """The letters the (last) answer phrase names: ``for sure D, not A`` → [D]; ``… therefore I think
+    it's B`` → [B]; ``I'd choose A or B`` → [A, B] (a hedge)."""
     m = _FILLER_LEAD.match(_clean(text))
     if m:
-        return m.group(1).upper()
-    found = _PHRASE.findall(text)
-    return found[-1] if found else None
+        return [m.group(1).upper()]
+    found = list(_PHRASE.finditer(text))
+    if not found:
+        return []
+    letters, pos = [found[-1].group(1)], found[-1].end()
+    while (more := _MORE_LETTER.match(text, pos)) is not None:
+        letters.append(more.group(1))
+        pos = more.end()
+    return letters
 
 
 def _key(text: str) -> tuple[str, Fraction | None]:
@@ -101,6 +110,18 @@ def _letter_for_text(text: str, options: dict[str, str], ctx: Context | None = N
         if compare_math(strip_wrappers(v), text, ctx)[0]:
             return k
     return None
+
+
+def _named_letter(text: str) -> str | Outcome | None:
+    """The letter ``text`` names by itself or in an answer phrase; a hedged outcome when the phrase
+    names several ("I'd choose A or B")."""
+    letter = as_letter(text)
+    if letter is not None:
+        return letter
+    named = letters_in_prose(text)
+    if len(set(named)) > 1:
+        return False, "hedged", f"several letters: {', '.join(dict.fromkeys(named))}"
+    return named[0] if named else None
 
 
 def listed_letters(text: str) -> list[str]:
@@ -134,7 +155,10 @@ def compare_choice(gold: str, pred: str, options: Options, ctx: Context) -> Outc
         return False, "hedged", f"several letters: {', '.join(dict.fromkeys(letters))}"
     letter = _letter_for_text(t, opts) if config.match_option_text and opts else None
     if letter is None:
-        letter = as_letter(t) or letter_in_prose(t)
+        named = _named_letter(t)
+        if isinstance(named, tuple):
+            return named
+        letter = named
     if letter is None and config.match_option_text and opts:
         letter = _letter_for_text(t, opts, ctx)
         if letter is None:
@@ -152,9 +176,12 @@ def _choice_task(gold: str, extraction: Extraction, options: dict[str, str], ctx
     assert answer is not None
     if extraction.source == "last_sentence":
         # prose at the end of an untagged text: a letter named there counts, a value does not
-        answer = as_letter(answer) or letter_in_prose(answer)
-        if answer is None:
+        named = _named_letter(answer)
+        if isinstance(named, tuple):
+            return named
+        if named is None:
             return False, "no_answer", "no letter in the final sentence"
+        answer = named
     if extraction.hedged:
         return False, "hedged", " | ".join(extraction.alternatives)
     return compare_choice(gold, answer, options, ctx)

@@ -54,7 +54,11 @@ _HEDGE_GAP = re.compile(
 )
 _OR = re.compile(r"\bor\b|\\lor\b|\\text\{\s*or\s*\}|或", re.IGNORECASE)
 # a text that stops inside an expression: an operator, an opening bracket, a subscript, a backslash
-_UNFINISHED = re.compile(r"(?:[-+*/=^_({\[\\,]|\\(?:cdot|times|frac|sqrt|left|div|pm)|\b(?:and|or|of|is|are|the))\s*$")
+_UNFINISHED = re.compile(
+    r"(?:[-+*/=^_({\[\\,]|\\(?:cdot|times|frac|sqrt|left|div|pm)|\b(?:and|or|of|is|are|the))\s*$"
+    r"|\b(?:then|so|and|or|but|because|since|thus|therefore|hence|if)\s*(?:\.\.\.|…)\s*$",  # "…, then ..."
+    re.IGNORECASE,
+)
 # commands that may end a finished answer ("2\\pi", "x \\to \\infty"); a text ending in any other is cut off
 _TERMINAL_COMMANDS = frozenset("pi infty circ ldots cdots dots degree theta alpha beta gamma delta lambda mu phi omega "
                                "sigma tau rho epsilon varepsilon varphi e i prime".split())
@@ -63,7 +67,7 @@ _QUESTION = re.compile(
     r"for\s+example|enter\s+your|put\s+your\s+(?:final\s+)?answer)\b",
     re.IGNORECASE,
 )
-_VERB = re.compile(r"\b(?:is|are|was|were|equals|be|gives|get|makes)\b|(?<![<>!\\])=(?!=)|是|为|等于")
+_VERB = re.compile(r"\b(?:is|are|was|were|equals|be|gives|get|makes)\b|(?<![<>!\\])=(?!=)|(?<!不)(?:是|为|等于)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")  # Chinese prose has no spaces: it is never a "short bare answer"
 _PROSE_WORD = re.compile(r"(?<![\\a-zA-Z{])[a-zA-Z]{2,}")  # not a command, nor an environment: {pmatrix}
 
@@ -150,6 +154,11 @@ _cached_spans = functools.lru_cache(maxsize=1024)(_scan_spans)
 _SPACES = re.compile(r"\s+")
 _WORDS_NEXT = re.compile(r"\s*(?:[,;(]|[a-zA-Z][a-zA-Z'-]*(?:\s|$|[,.;]))")  # "40 cups", "5, since"
 _CLAUSE_END = re.compile(r"[,;(]")
+_MORE_NUMBERS = re.compile(r"\s*,\s*\$?[-+]?\d")
+# a value the sentence denies: "答案不是5", "the answer isn't 5", "it cannot be 5"
+_NEGATED_VALUE = re.compile(
+    r"(?:不是|不为|不等于|\bnot|n't|\bcannot\s+be)\s*\$?\s*[-+]?\d[\d,.]*\s*\$?[\W_]*$", re.IGNORECASE
+)
 _LAST_COMMAND = re.compile(r"\\([a-zA-Z]+)$")
 _ESCAPED_DELIMITER = re.compile(r"\\[{}$]")
 _AMOUNT = re.compile(r"\s?\d[\d,]*(?:\.\d+)?")
@@ -360,7 +369,7 @@ _EITHER = re.compile(r"^\s*either\b", re.IGNORECASE)
 def _phrase_answer(phrase: str, source: str) -> Extraction:
     """What an answer phrase commits to (see the module docstring's answer-sentence policy)."""
     phrase = phrase.strip().rstrip(".;,!").strip()
-    if not phrase:
+    if not phrase or _NEGATED_VALUE.search(phrase[-MAX_TAIL_CHARS:]):
         return NONE
     either = bool(_EITHER.match(phrase))
     phrase = _LEAD_FILLER.sub("", phrase).strip()
@@ -397,6 +406,8 @@ def _lead_value(phrase: str) -> str | None:
     if lead is None:
         return None
     rest = phrase[lead.end() :]
+    if _MORE_NUMBERS.match(rest):
+        return None  # "1, 2, 3, ...": a list, not a value and a clause
     if rest and not _WORDS_NEXT.match(rest):
         return None  # "3x + 1", "3 \\times \\sqrt{3}": not a number followed by words
     split = split_value_words(phrase[: lead.end()] + " " + _CLAUSE_END.split(rest, maxsplit=1)[0].strip())

@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from lmmr1.verifiers.rational import parse_rational
 from lmmr1.verifiers.text import strip_wrappers, unicode_to_latex, unwrap_text
 
 __all__ = ["UNITS", "Normalized", "drop_lhs_variable", "is_text_answer", "normalize", "split_cjk_unit", "split_value_words",
@@ -76,6 +77,7 @@ _SMALL_NUMBERS = {w: i for i, w in enumerate(
     "sixteen seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+_SCALE_WORDS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _WORD = re.compile(r"[A-Za-z]+")
 _WORD_GAP = re.compile(r"[ \t-]*")
 _NEGATIVE_WORD = re.compile(r"(?:minus|negative)\s+", re.IGNORECASE)
@@ -108,6 +110,13 @@ def split_value_words(s: str) -> tuple[str, str | None] | None:
     if not m or not re.search(r"\d", m.group("value")):
         return None
     words = _MERIDIEM.sub(r"\1m", m.group("words").lower()).replace(".", " ").split()
+    value = m.group("value").strip()
+    if words[0] in _SCALE_WORDS:  # "5 million" is 5000000, not 5 and a noun
+        exact = parse_rational(value.replace(",", ""))
+        if exact is None:
+            return None
+        scaled = exact * _SCALE_WORDS[words[0]]
+        value, words = (str(scaled.numerator) if scaled.denominator == 1 else str(float(scaled))), words[1:]
     unit: list[str] = []
     for w in words:
         if w in UNITS and (not unit or unit[-1] in UNIT_PREFIXES or w in UNIT_PREFIXES):
@@ -120,7 +129,7 @@ def split_value_words(s: str) -> tuple[str, str | None] | None:
         return None  # "5 x", "4:30p..": a lone letter after a value is math (or a corrupted answer), not a noun
     if unit and m.group("pow"):
         unit.append("^" + m.group("pow"))
-    return m.group("value").strip(), " ".join(unit) or None
+    return value, " ".join(unit) or None
 
 
 def spelled_number(s: str) -> tuple[int, int] | None:

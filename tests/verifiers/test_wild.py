@@ -112,6 +112,14 @@ PROSE = [
     ("The area of triangle ABC is 6 cm².", "6", True),
     ("故答案为：2或3", "2, 3", True),
     ("故答案为：2或3", "2", False),
+    # scale words, denied values, a thought that trails off
+    ("The answer is 5 million.", "5000000", True),
+    ("The answer is 5 million.", "5", False),
+    ("The answer is 2.5 thousand.", "2500", True),
+    ("答案不是5", "5", False),
+    ("The answer isn't 5.", "5", False),
+    ("Let me think. If the answer were 5, then ...", "5", False),
+    ("The sequence is 1, 2, 3, ...", "1", False),
 ]
 
 SMALLER = [
@@ -188,6 +196,10 @@ def test_never_pays(completion, gold, task, options):
 def test_the_option_named_in_a_sentence_is_the_answer():
     assert verify("The correct option is B.", "B", "choice", ["1", "2", "3"]).correct is True
     assert verify("The correct option is C.", "B", "choice", ["1", "2", "3"]).correct is False
+    assert verify("Since A and B are equal, the answer is C.", "C", "choice", ["1", "2", "3"]).correct is True
+    for hedge in ("I'd choose A or B.", "The answer is B, C and D."):
+        v = verify(hedge, "B", "choice", ["1", "2", "3", "4"])
+        assert (v.correct, v.reason) == (False, "hedged"), hedge
 
 
 def test_an_option_with_a_chinese_unit_is_its_value():
