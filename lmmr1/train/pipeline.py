@@ -227,6 +227,11 @@ def train_two_stage(
     decisions = {d.stage: d for d in rerun.decide(plans, starts, _final_dirs(plans), restart)}
     if (refused := rerun.refusal(list(decisions.values()))) is not None:
         raise RecipeError(refused)
+    from accelerate import PartialState
+
+    # Every process decides before any removes a folder to retrain it (--restart), so that all of them
+    # make the same decisions, and all enter the same barriers.
+    PartialState().wait_for_everyone()
     datasets = {p.name: prepare_dataset(p) for p in plans}
     base = base_model(plans, output_dir)
     results = []

@@ -168,7 +168,7 @@ def run_stage(
             logger.info("stage %s already finished in %s with the same settings; skipping it", plan.name, stage_dir)
             result.skipped = True
             return result
-    if restart and stage_dir.exists():
+    if restart:  # every process enters: the folder may already be gone when another one looks
         _empty(stage_dir)
 
     resume = plan.training.resume_from_checkpoint
@@ -222,7 +222,7 @@ def _empty(stage_dir: Path) -> None:
     from accelerate import PartialState
 
     state = PartialState()
-    if state.is_main_process:
+    if state.is_main_process and stage_dir.exists():
         logger.warning("stage %s: --restart: removing %s (its checkpoints and final model)", stage_dir.name, stage_dir)
         shutil.rmtree(stage_dir)
     state.wait_for_everyone()
