@@ -56,8 +56,7 @@ _OR = re.compile(r"\bor\b|\\lor\b|\\text\{\s*or\s*\}|或", re.IGNORECASE)
 # a text that stops inside an expression: an operator, an opening bracket, a subscript, a backslash
 _UNFINISHED = re.compile(
     r"(?:[-+*/=^_({\[\\,]|\\(?:cdot|times|frac|sqrt|left|div|pm)|\b(?:and|or|of|is|are|the))\s*$"
-    r"|\b(?:then|so|and|or|but|because|since|thus|therefore|hence|if)\s*(?:\.\.\.|…)\s*$",  # "…, then ..."
-    re.IGNORECASE,
+    r"|\b(?i:then|so|and|or|but|because|since|thus|therefore|hence|if)\s*(?:\.\.\.|…)\s*$"  # "…, then ..."
 )
 # commands that may end a finished answer ("2\\pi", "x \\to \\infty"); a text ending in any other is cut off
 _TERMINAL_COMMANDS = frozenset("pi infty circ ldots cdots dots degree theta alpha beta gamma delta lambda mu phi omega "
