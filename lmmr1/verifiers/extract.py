@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from lmmr1.verifiers.normalize import split_cjk_unit, split_value_words
-from lmmr1.verifiers.text import find_boxed, unicode_to_latex
+from lmmr1.verifiers.text import HAS_CJK, find_boxed, unicode_to_latex
 
 MAX_BARE_CHARS = 60  # a completion without tags, boxes or anchors is taken whole only if this short
 MAX_ANCHOR_CHARS = 1000  # what follows an anchor that can still be its answer
@@ -67,7 +67,6 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 _VERB = re.compile(r"\b(?:is|are|was|were|equals|be|gives|get|makes)\b|(?<![<>!\\])=(?!=)|(?<!不)(?:是|为|等于)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")  # Chinese prose has no spaces: it is never a "short bare answer"
 _PROSE_WORD = re.compile(r"(?<![\\a-zA-Z{])[a-zA-Z]{2,}")  # not a command, nor an environment: {pmatrix}
 
 
@@ -385,7 +384,7 @@ def _phrase_answer(phrase: str, source: str) -> Extraction:
     if split_cjk_unit(phrase) is not None:
         return Extraction(phrase, source)  # "500厘米": the normaliser reads the unit
     short = len(phrase.split()) <= 3 and not _VERB.search(_strip_math(phrase))  # "It is 12" has a verb
-    if (not _PROSE_WORD.search(_strip_math(phrase)) or short) and not _CJK.search(phrase):
+    if (not _PROSE_WORD.search(_strip_math(phrase)) or short) and not HAS_CJK.search(phrase):
         return Extraction(_unwrap_math(phrase) if math else phrase, source)
     lead = _lead_value(phrase)
     if lead is not None:
@@ -555,7 +554,8 @@ def extract_answer(completion: str, *, choice: bool = False) -> Extraction:
         if choice:
             return anchored
         return _phrase_answer(anchored.text, "anchor")
-    if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare and not _CJK.search(bare):
+    # Chinese prose has no spaces: it is never a "short bare answer"
+    if bare and len(bare) <= MAX_BARE_CHARS and "\n" not in bare and "<think>" not in bare and not HAS_CJK.search(bare):
         if (len(bare.split()) <= 3 or choice) and not _QUESTION.search(bare):
             inner = _from_inline_math(bare)
             if inner is not None and inner.hedged:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from lmmr1.verifiers.rational import parse_rational
-from lmmr1.verifiers.text import strip_wrappers, unicode_to_latex, unwrap_text
+from lmmr1.verifiers.text import CJK, HAS_CJK, strip_wrappers, unicode_to_latex, unwrap_text
 
 __all__ = ["UNITS", "Normalized", "drop_lhs_variable", "is_text_answer", "normalize", "split_cjk_unit", "split_value_words",
            "strip_wrappers", "text_key", "unwrap_text"]
@@ -40,15 +40,14 @@ CJK_UNITS = {
     "秒": "s", "分钟": "min", "小时": "h", "天": "day", "周": "week", "月": "month", "年": "year", "度": "degree",
     "平方米": "square m", "平方厘米": "square cm", "立方米": "cubic m", "立方厘米": "cubic cm",
 }
-_CJK_TAIL = re.compile(r"(?<=[\d}).])\s*([\u4e00-\u9fff]{1,4})$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_TAIL = re.compile(rf"(?<=[\d}}).])\s*([{CJK}]{{1,4}})$")
 
 
 def split_cjk_unit(s: str) -> tuple[str, str | None] | None:
     """``5厘米`` → ``("5", "cm")``; ``3个`` → ``("3", None)``; ``None`` unless ``s`` is a value (a digit,
     no Chinese) followed by a short Chinese word."""
     tail = _CJK_TAIL.search(s)
-    if tail is None or not re.search(r"\d", s[: tail.start()]) or _CJK.search(s, 0, tail.start()):
+    if tail is None or not re.search(r"\d", s[: tail.start()]) or HAS_CJK.search(s, 0, tail.start()):
         return None
     return s[: tail.start()].strip(), CJK_UNITS.get(tail.group(1))
 
@@ -76,8 +75,8 @@ _SMALL_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 _SCALE_WORDS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_SCALES = {w: v for w, v in _SCALE_WORDS.items() if 10**3 <= v <= 10**9}  # spelled numbers: "two thousand"
 _WORD = re.compile(r"[A-Za-z]+")
 _WORD_GAP = re.compile(r"[ \t-]*")
 _NEGATIVE_WORD = re.compile(r"(?:minus|negative)\s+", re.IGNORECASE)

@@ -62,6 +62,10 @@ def unicode_to_latex(s: str) -> str:
     return _ROOT.sub(_root, s)
 
 
+CJK = "\u4e00-\u9fff"  # CJK unified ideographs (Chinese characters), for character classes
+HAS_CJK = re.compile(f"[{CJK}]")
+
+
 # --- control characters --------------------------------------------------------------------------
 
 # \t, \n and \r are whitespace; any other C0 control (or DEL) in a gold is a corrupted escape:
